@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
+import fastifyCookie from '@fastify/cookie'
+import fastifyFormbody from '@fastify/formbody'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import fastifySwagger from '@fastify/swagger'
+import { paths, type Config } from './config.js'
+import { accessPlugin, definePermissions, type RouteInventoryEntry } from './platform/access/index.js'
+import { createAuditLog, type AuditLog } from './platform/audit/index.js'
+import { assertDurable, connectDatabase, migrateToLatest, type Db, type ModuleMigration } from './platform/db/index.js'
+import { registerSessions, type Sessions } from './platform/http/sessions.js'
+import { SessionStore } from './platform/http/session-store.js'
+import { registerWeb, renderStatusPage } from './platform/http/web.js'
+import './platform/http/types.js'
+import { createTranslator } from './platform/i18n/index.js'
+import { createOutboxMailer } from './platform/mail/mail.js'
+import type { PlatformContext } from './platform/module.js'
+import { platformMigrations } from './platform/platform.migrations.js'
+import { findCouncilByCode, findWardByCode, loadTenantProfile, tenancyMigrations, type TenantProfile } from './platform/tenancy/index.js'
+import { createViewEnvironment, govukFrontendDist } from './platform/views/index.js'
+import { accountsMigrations, accountsPermissions, createAccountsService, registerAccountsRoutes, type AccountsService } from './modules/accounts/index.js'
+import { adminPermissions, registerAdminRoutes } from './modules/admin/index.js'
+import { geographyMigrations, importGeographyPack, lookupPostcode, parseGeographyPack } from './modules/geography/index.js'
+import { registerSiteRoutes, siteMigrations, sitePermissions } from './modules/site/index.js'
+
+/** Every migration, in the order modules depend on each other (names also sort globally). */
+export const allMigrations: ModuleMigration[] = [...platformMigrations, ...tenancyMigrations, ...geographyMigrations, ...accountsMigrations, ...siteMigrations]
+
+export interface BuiltApp {
+  app: FastifyInstance
+  db: Db
+  audit: AuditLog
+  sessions: Sessions
+  accounts: AccountsService
+  tenant: TenantProfile
+  routes: RouteInventoryEntry[]
+  close(): Promise<void>
+}
+
+export interface BuildOptions {
+  /** Use this database (tests share one); otherwise connect from config. The caller then owns closing it. */
+  db?: Db
+  logger?: boolean
+}
+
+/** Loads the tenant's geography pack when its council is not in the database yet (first start). */
+export async function ensureTenantData(db: Db, tenant: TenantProfile): Promise<number> {
+  const existing = await findCouncilByCode(db.db, tenant.council.code)
+  if (existing) return existing.id
+  const pack = parseGeographyPack(readFileSync(path.join(tenant.dir, tenant.geographyPack), 'utf8'))
+  await importGeographyPack(db.db, pack, tenant)
+  const council = await findCouncilByCode(db.db, tenant.council.code)
+  if (!council) throw new Error('council missing after import')
+  return council.id
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
+  const ownsDb = !options.db
+  const db = options.db ?? connectDatabase(config.database)
+  await migrateToLatest(db, allMigrations)
+  await assertDurable(db)
+  const tenant = loadTenantProfile(config.tenantsDir, config.tenant)
+  const councilId = await ensureTenantData(db, tenant)
+
+  const app = Fastify({
+    logger:
+      options.logger === false || config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.body', '*.email', '*.password'] },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1_048_576,
+    return503OnClosing: true,
+  })
+
+  for (const perms of [accountsPermissions, adminPermissions, sitePermissions]) definePermissions(perms)
+
+  await app.register(fastifyCookie)
+  await app.register(fastifyFormbody)
+  await app.register(fastifyRateLimit, { global: false })
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `${tenant.serviceName} API`, version: '1.0.0', description: 'Open data and programme information. Personal data is never returned.' },
+      servers: [{ url: config.publicUrl }],
+    },
+    hideUntagged: true,
+  })
+
+  const audit = createAuditLog(db.db, db.dialect)
+  const mailer = createOutboxMailer(db.db, app.log)
+  const translator = await createTranslator([path.join(paths.projectRoot, 'locales')], tenant.languages)
+  const views = createViewEnvironment({
+    searchPaths: [path.join(tenant.dir, 'views'), path.join(paths.projectRoot, 'src', 'views'), path.join(paths.projectRoot, 'src', 'modules')],
+    noCache: config.env === 'development' && process.env.npm_lifecycle_event === 'dev',
+  })
+
+  const accounts = createAccountsService({
+    db: db.db,
+    audit,
+    mailer,
+    passwordLog2N: config.passwordScryptLog2N,
+    demoMode: config.demoMode,
+    publicUrl: config.publicUrl,
+    serviceName: tenant.serviceName,
+    lookupPostcode: (input) => lookupPostcode(db.db, input),
+  })
+  const sessions = registerSessions(app, {
+    store: new SessionStore(db.db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }),
+    secureCookies: config.isProduction,
+    resolveActor: (userId, mfa) => accounts.resolveActor(userId, mfa),
+  })
+
+  const pilot = await findWardByCode(db.db, tenant.pilotWards[0]!)
+  await registerWeb(app, {
+    views,
+    translator,
+    sessions,
+    isProduction: config.isProduction,
+    idleTimeoutMs: config.sessionIdleMs,
+    baseContext: (req) => {
+      const ward = req.ward ?? pilot
+      return {
+        serviceName: ward?.programmeName ?? tenant.serviceName,
+        strapline: ward?.strapline ?? tenant.programme.strapline,
+        councilName: tenant.council.name,
+        platformName: tenant.serviceName,
+        brandColour: tenant.brand.colour,
+        languages: tenant.languages,
+        demoMode: config.demoMode,
+      }
+    },
+  })
+
+  const routes = accessPlugin(app, {
+    findWard: (code) => findWardByCode(db.db, code),
+    publicPrefixes: ['/assets/', '/govuk/', '/public/'],
+    renderDenied: renderStatusPage,
+    onDenied: async (req, decision) => {
+      if (req.actor.kind !== 'user') return
+      await audit.append({ actorUserId: req.actor.userId, actorLabel: `user:${req.actor.userId}`, wardId: req.ward?.id ?? null, action: 'access.denied', subject: `${req.method} ${req.routeOptions.url ?? req.url}`, outcome: 'denied', detail: { reason: decision.reason } })
+    },
+  })
+
+  // Staff actions and reads of personal data are appended to the hash-chained audit log.
+  app.addHook('onResponse', async (req, reply) => {
+    const action = req.routeOptions.config?.audit
+    if (!action || reply.getHeader('x-access-denied') || reply.getHeader('x-csrf-rejected')) return
+    const actor = req.actor
+    await audit.append({
+      actorUserId: actor.kind === 'user' ? actor.userId : null,
+      actorLabel: actor.kind === 'user' ? `user:${actor.userId}` : 'anonymous',
+      wardId: req.ward?.id ?? null,
+      action,
+      subject: JSON.stringify(req.params ?? {}),
+      outcome: reply.statusCode < 400 ? 'success' : 'failure',
+    })
+  })
+
+  await app.register(fastifyStatic, { root: path.join(govukFrontendDist, 'govuk', 'assets'), prefix: '/assets/', maxAge: '1d' })
+  await app.register(fastifyStatic, {
+    root: path.join(govukFrontendDist, 'govuk'),
+    prefix: '/govuk/',
+    decorateReply: false,
+    allowedPath: (p) => /^\/govuk-frontend\.min\.js(\.map)?$/.test(p),
+  })
+  await app.register(fastifyStatic, { root: config.assetsDir, prefix: '/public/', decorateReply: false, maxAge: '1h' })
+
+  const ctx: PlatformContext = { config, db: db.db, dialect: db.dialect, audit, sessions, mailer, tenant, councilId }
+  registerAccountsRoutes(app, ctx, accounts)
+  registerAdminRoutes(app, ctx, accounts)
+  registerSiteRoutes(app, ctx, {
+    health: async () => {
+      try {
+        await db.settings()
+        return { ok: true, database: db.dialect }
+      } catch (e) {
+        return { ok: false, database: db.dialect, detail: e instanceof Error ? e.message : String(e) }
+      }
+    },
+    openapi: () => app.swagger(),
+  })
+
+  app.setNotFoundHandler(
+    { preHandler: app.rateLimit({ max: 60, timeWindow: '1 minute' }) },
+    async (req, reply) => renderStatusPage(req, reply, 404),
+  )
+
+  await app.ready()
+  return {
+    app,
+    db,
+    audit,
+    sessions,
+    accounts,
+    tenant,
+    routes,
+    async close() {
+      await app.close()
+      if (ownsDb) await db.close()
+    },
+  }
+}

@@ -1,0 +1,4 @@
+export interface CliIo {
+  stdout: (s: string) => void
+  stderr: (s: string) => void
+}

@@ -1,0 +1,2 @@
+export { registerAdminRoutes } from './admin.routes.js'
+export { adminPermissions } from './admin.permissions.js'

@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../platform/db/index.js'
+import './geography.tables.js'
+
+export interface SmallArea {
+  kind: 'lsoa' | 'oa'
+  code: string
+  name: string
+  parentCode: string | null
+  population: number | null
+  imdDecile: number | null
+  centroid: { lat: number; lon: number }
+}
+
+export interface AreaRecord {
+  wardId: number
+  kind: 'lsoa' | 'oa'
+  code: string
+  name: string
+  parentCode: string | null
+  population: number | null
+  imdDecile: number | null
+  centroid: { lat: number; lon: number }
+  boundaryGeojson: string | null
+}
+
+/** Replaces a ward's areas in one transaction so a re-import never leaves a half-updated ward. */
+export async function replaceWardAreas(db: Kysely<Database>, wardId: number, areas: AreaRecord[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('geography_area').where('ward_id', '=', wardId).execute()
+    for (let i = 0; i < areas.length; i += 200) {
+      const chunk = areas.slice(i, i + 200)
+      await trx
+        .insertInto('geography_area')
+        .values(
+          chunk.map((a) => ({
+            ward_id: a.wardId,
+            kind: a.kind,
+            code: a.code,
+            name: a.name,
+            parent_code: a.parentCode,
+            population: a.population,
+            imd_decile: a.imdDecile,
+            centroid_lat: a.centroid.lat,
+            centroid_lon: a.centroid.lon,
+            boundary_geojson: a.boundaryGeojson,
+          })),
+        )
+        .execute()
+    }
+  })
+}
+
+export async function listWardAreas(db: Kysely<Database>, wardId: number, kind?: 'lsoa' | 'oa'): Promise<SmallArea[]> {
+  let q = db
+    .selectFrom('geography_area')
+    .select(['kind', 'code', 'name', 'parent_code', 'population', 'imd_decile', 'centroid_lat', 'centroid_lon'])
+    .where('ward_id', '=', wardId)
+    .orderBy('code')
+  if (kind) q = q.where('kind', '=', kind)
+  return (await q.execute()).map((r) => ({
+    kind: r.kind,
+    code: r.code,
+    name: r.name,
+    parentCode: r.parent_code,
+    population: r.population === null ? null : Number(r.population),
+    imdDecile: r.imd_decile === null ? null : Number(r.imd_decile),
+    centroid: { lat: Number(r.centroid_lat), lon: Number(r.centroid_lon) },
+  }))
+}
+
+export async function countAreasByWard(db: Kysely<Database>): Promise<Map<number, { lsoa: number; oa: number; population: number }>> {
+  const rows = await db
+    .selectFrom('geography_area')
+    .select((eb) => ['ward_id', 'kind', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('population').as('pop')])
+    .groupBy(['ward_id', 'kind'])
+    .execute()
+  const out = new Map<number, { lsoa: number; oa: number; population: number }>()
+  for (const r of rows) {
+    const cur = out.get(Number(r.ward_id)) ?? { lsoa: 0, oa: 0, population: 0 }
+    if (r.kind === 'lsoa') {
+      cur.lsoa = Number(r.n)
+      cur.population = Number(r.pop ?? 0)
+    } else cur.oa = Number(r.n)
+    out.set(Number(r.ward_id), cur)
+  }
+  return out
+}
+
+export async function replacePostcodes(db: Kysely<Database>, rows: { postcode: string; lat: number; lon: number; wardId: number }[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('geography_postcode').execute()
+    for (let i = 0; i < rows.length; i += 500) {
+      await trx
+        .insertInto('geography_postcode')
+        .values(rows.slice(i, i + 500).map((r) => ({ postcode: r.postcode, lat: r.lat, lon: r.lon, ward_id: r.wardId })))
+        .execute()
+    }
+  })
+}
+
+export async function findPostcode(db: Kysely<Database>, postcode: string): Promise<{ postcode: string; lat: number; lon: number; wardId: number } | undefined> {
+  const r = await db.selectFrom('geography_postcode').selectAll().where('postcode', '=', postcode).executeTakeFirst()
+  return r ? { postcode: r.postcode, lat: Number(r.lat), lon: Number(r.lon), wardId: Number(r.ward_id) } : undefined
+}

@@ -1,0 +1,146 @@
+import type { Election } from './election.js'
+import { costOf } from './election.js'
+import { CountingError } from './errors.js'
+import { Rational } from './rational.js'
+import { DEFAULT_TIE_BREAKING, makeTieBreaker } from './tie-breaking.js'
+import type { ProjectExplanation, RuleOptions, RuleResult } from './types.js'
+
+/**
+ * Sequential Phragmén, as pabutools' `sequential_phragmen` (notes §5), approval ballots only. Voters carry
+ * a load; each round funds the project that would leave its approvers with the smallest common maximum
+ * load `(Σ loads of its approvers + cost) / approvals`. Counting stops, without skipping, as soon as a
+ * project with the smallest load (any of them, when tied) does not fit in the budget.
+ *
+ * `selected` is in selection order; pabutools returns the same set sorted by project id.
+ *
+ * Every approver of a funded project ends with the same load, so a voter's load is the load of the last
+ * funded project they approve: loads are tracked by that round, not voter by voter.
+ */
+export function sequentialPhragmen(election: Election, options: RuleOptions = {}): RuleResult {
+  if (election.ballotKind !== 'approval') {
+    throw new CountingError(
+      'PRIORITISATION_UNSUPPORTED_BALLOT',
+      `sequential Phragmén counts approval ballots only, not ${election.ballotKind} ballots`,
+    )
+  }
+  const tieBreaking = options.tieBreaking ?? DEFAULT_TIE_BREAKING
+  const tieBreak = makeTieBreaker(election, tieBreaking)
+  const { groups, supporters, costs, approvals, projectIds } = election
+  const B = election.budget
+  // -1: no load yet; otherwise the index in `roundLoads` of the last funded project the group approves.
+  const loadRound = new Int32Array(groups.length).fill(-1)
+  const roundLoads: Rational[] = []
+  let weightByRound = new Float64Array(16)
+  const explanations: Record<string, ProjectExplanation> = {}
+  const selected: number[] = []
+  let spent = Rational.ZERO
+  let candidates: number[] = []
+  projectIds.forEach((id, p) => {
+    const cost = costs[p] ?? Rational.ZERO
+    if (cost.le(B)) candidates.push(p)
+    else {
+      explanations[id] = {
+        selected: false,
+        reason: 'over-budget',
+        stage: 'phragmen',
+        message: `${id} costs ${cost.toDecimalString()}, more than the whole budget.`,
+        details: { votes: approvals[p] ?? 0, cost: cost.toDecimalString() },
+      }
+    }
+  })
+
+  for (let round = 1; candidates.length > 0; round++) {
+    // undefined stands for +∞, the load of a project nobody approves.
+    let best: Rational | undefined
+    let ties: number[] = []
+    for (const p of candidates) {
+      const a = approvals[p] ?? 0
+      const load = a === 0 ? undefined : currentLoad(p).add(costs[p] ?? Rational.ZERO).divInt(a)
+      const order = compareLoads(load, best, ties.length === 0)
+      if (order < 0) {
+        best = load
+        ties = [p]
+      } else if (order === 0) ties.push(p)
+    }
+    ties.sort(tieBreak)
+    const blocker = ties.find((p) => spent.add(costs[p] ?? Rational.ZERO).gt(B))
+    if (blocker !== undefined) {
+      const blockerId = projectIds[blocker] ?? ''
+      for (const p of candidates) {
+        const id = projectIds[p] ?? ''
+        const cost = costs[p] ?? Rational.ZERO
+        explanations[id] = {
+          selected: false,
+          reason: p === blocker ? 'over-budget' : 'stopped',
+          stage: 'phragmen',
+          message:
+            p === blocker
+              ? `${id} was next in round ${round} but costs ${cost.toDecimalString()} with only ${B.sub(spent).toDecimalString()} left, so counting stopped.`
+              : `Counting stopped in round ${round} at ${blockerId}, which did not fit, before ${id} was reached.`,
+          details: { votes: approvals[p] ?? 0, cost: cost.toDecimalString(), round, blockedBy: blockerId },
+        }
+      }
+      break
+    }
+    const winner = ties[0]
+    if (winner === undefined) break
+    const id = projectIds[winner] ?? ''
+    const cost = costs[winner] ?? Rational.ZERO
+    explanations[id] = {
+      selected: true,
+      reason: 'funded',
+      stage: 'phragmen',
+      message:
+        best === undefined
+          ? `${id} was funded in round ${round}: nobody voted for it, but everything more popular was funded and it fitted.`
+          : `${id} was funded in round ${round}: its ${approvals[winner] ?? 0} supporters share its cost and end with a load of ${best.toDecimalString(2)} each, the lowest on offer.`,
+      details: { votes: approvals[winner] ?? 0, cost: cost.toDecimalString(), round, load: best?.toString() ?? 'infinity' },
+    }
+    if (best !== undefined) {
+      const r = roundLoads.length
+      roundLoads.push(best)
+      for (const g of supporters[winner] ?? []) loadRound[g] = r
+      if (weightByRound.length < roundLoads.length) {
+        const grown = new Float64Array(roundLoads.length * 2)
+        grown.set(weightByRound)
+        weightByRound = grown
+      }
+    }
+    selected.push(winner)
+    spent = spent.add(cost)
+    candidates = candidates.filter((p) => p !== winner)
+  }
+
+  function currentLoad(p: number): Rational {
+    const touched: number[] = []
+    for (const g of supporters[p] ?? []) {
+      const r = loadRound[g] ?? -1
+      if (r < 0) continue
+      if (weightByRound[r] === 0) touched.push(r)
+      weightByRound[r] = (weightByRound[r] ?? 0) + (groups[g]?.weight ?? 0)
+    }
+    let total = Rational.ZERO
+    for (const r of touched) {
+      total = total.add((roundLoads[r] ?? Rational.ZERO).mulInt(weightByRound[r] ?? 0))
+      weightByRound[r] = 0
+    }
+    return total
+  }
+
+  return {
+    rule: 'phragmen',
+    selected: selected.map((p) => projectIds[p] ?? ''),
+    budget: B,
+    spent: costOf(election, selected),
+    explanations,
+    parameters: { tieBreaking },
+  }
+}
+
+// Orders a candidate load against the best so far; `noBest` means nothing has been seen yet.
+function compareLoads(load: Rational | undefined, best: Rational | undefined, noBest: boolean): number {
+  if (noBest) return -1
+  if (load === undefined) return best === undefined ? 0 : 1
+  if (best === undefined) return -1
+  return load.compare(best)
+}

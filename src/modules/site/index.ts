@@ -1,0 +1,5 @@
+export { registerSiteRoutes, type SiteDeps } from './site.routes.js'
+export { siteMigrations } from './site.migrations.js'
+export { sitePermissions } from './site.permissions.js'
+export { countFeedback, listFeedbackKeys, insertFeedbackOnce, feedbackSummary } from './site.repository.js'
+export { RATINGS } from './site.forms.js'

@@ -1,0 +1,5 @@
+export { connectDatabase, assertDurable, type Db, type Dialect, type ConnectOptions } from './database.js'
+export { migrateToLatest, type ModuleMigration, type MigrateResult } from './migrate.js'
+export { idColumn, nowIso, bigintType, flagColumn, containsInsensitive } from './dialect.js'
+export type { Database, IsoTime, Flag } from './schema.js'
+export { backupDatabase, restoreDatabase, RestoreError, BACKUP_FORMAT } from './backup.js'

@@ -1,0 +1,32 @@
+import type { TFunction } from 'i18next'
+import type { Actor } from '../access/roles.js'
+import type { RouteAccess } from '../access/access.plugin.js'
+import type { Ward } from '../tenancy/ward.repository.js'
+import type { SessionState } from './session-store.js'
+
+export interface PageOptions {
+  status?: number
+  /** The page has a form: make sure a session (and so a CSRF token) exists before rendering. */
+  form?: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: SessionState | null
+    sessionExpired: boolean
+    actor: Actor
+    ward: Ward | undefined
+    lang: string
+    t: TFunction
+  }
+  interface FastifyReply {
+    page(template: string, context?: Record<string, unknown>, options?: PageOptions): Promise<FastifyReply>
+  }
+  interface FastifyContextConfig {
+    access?: RouteAccess
+    /** Appends an audit event (who, what, when, ward, outcome) when the route answers. */
+    audit?: string
+    /** State-changing routes check a CSRF token unless this is false (only for token-authenticated APIs). */
+    csrf?: boolean
+  }
+}

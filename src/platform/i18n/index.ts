@@ -1,0 +1,1 @@
+export { createTranslator, type Translator } from './i18n.js'
