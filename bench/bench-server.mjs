@@ -4,6 +4,7 @@
 // in the same Node process, a second, bare Fastify instance with one JSON route. That bare route is the ceiling the
 // other figures are compared with: same process, same Node flags, same Fastify version, no platform hooks.
 // buildApp() calls app.ready() before returning, so a route cannot be added to the app's own instance afterwards.
+import { rmSync } from 'node:fs'
 import Fastify from 'fastify'
 import { startServer } from '../dist/src/server.js'
 
@@ -12,8 +13,14 @@ const bare = Fastify({ logger: false })
 bare.get('/bare', async () => ({ hello: 'world' }))
 await bare.listen({ port: barePort, host: '127.0.0.1' })
 
-// When the harness goes away (even if it was killed), stop too: never outlive the benchmark.
-if (process.send) process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'))
+// When the harness goes away (even if it was killed), stop too, and remove the temporary data it can no longer remove.
+if (process.send) {
+  process.on('disconnect', () => {
+    const tempDir = process.env.BENCH_TEMP_DIR
+    if (tempDir) process.on('exit', () => rmSync(tempDir, { recursive: true, force: true }))
+    process.kill(process.pid, 'SIGTERM')
+  })
+}
 
 await startServer(process.env)
 process.send?.({ ready: true })

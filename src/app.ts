@@ -18,15 +18,38 @@ import { createTranslator } from './platform/i18n/index.js'
 import { createOutboxMailer } from './platform/mail/mail.js'
 import type { PlatformContext } from './platform/module.js'
 import { platformMigrations } from './platform/platform.migrations.js'
-import { findCouncilByCode, findWardByCode, loadTenantProfile, tenancyMigrations, type TenantProfile } from './platform/tenancy/index.js'
+import {
+  findCouncilByCode,
+  findWardByCode,
+  loadTenantProfile,
+  tenancyMigrations,
+  type TenantProfile,
+} from './platform/tenancy/index.js'
 import { createViewEnvironment, govukFrontendDist } from './platform/views/index.js'
-import { accountsMigrations, accountsPermissions, createAccountsService, registerAccountsRoutes, type AccountsService } from './modules/accounts/index.js'
+import {
+  accountsMigrations,
+  accountsPermissions,
+  createAccountsService,
+  registerAccountsRoutes,
+  type AccountsService,
+} from './modules/accounts/index.js'
 import { adminPermissions, registerAdminRoutes } from './modules/admin/index.js'
-import { geographyMigrations, importGeographyPack, lookupPostcode, parseGeographyPack } from './modules/geography/index.js'
+import {
+  geographyMigrations,
+  importGeographyPack,
+  lookupPostcode,
+  parseGeographyPack,
+} from './modules/geography/index.js'
 import { registerSiteRoutes, siteMigrations, sitePermissions } from './modules/site/index.js'
 
 /** Every migration, in the order modules depend on each other (names also sort globally). */
-export const allMigrations: ModuleMigration[] = [...platformMigrations, ...tenancyMigrations, ...geographyMigrations, ...accountsMigrations, ...siteMigrations]
+export const allMigrations: ModuleMigration[] = [
+  ...platformMigrations,
+  ...tenancyMigrations,
+  ...geographyMigrations,
+  ...accountsMigrations,
+  ...siteMigrations,
+]
 
 export interface BuiltApp {
   app: FastifyInstance
@@ -68,7 +91,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger:
       options.logger === false || config.logLevel === 'silent'
         ? false
-        : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.body', '*.email', '*.password'] },
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.cookie', 'req.headers.authorization', 'req.body', '*.email', '*.password'],
+          },
     trustProxy: config.trustProxy,
     bodyLimit: 1_048_576,
     return503OnClosing: true,
@@ -82,7 +108,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: `${tenant.serviceName} API`, version: '1.0.0', description: 'Open data and programme information. Personal data is never returned.' },
+      info: {
+        title: `${tenant.serviceName} API`,
+        version: '1.0.0',
+        description: 'Open data and programme information. Personal data is never returned.',
+      },
       servers: [{ url: config.publicUrl }],
     },
     hideUntagged: true,
@@ -92,7 +122,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const mailer = createOutboxMailer(db.db, app.log)
   const translator = await createTranslator([path.join(paths.projectRoot, 'locales')], tenant.languages)
   const views = createViewEnvironment({
-    searchPaths: [path.join(tenant.dir, 'views'), path.join(paths.projectRoot, 'src', 'views'), path.join(paths.projectRoot, 'src', 'modules')],
+    searchPaths: [
+      path.join(tenant.dir, 'views'),
+      path.join(paths.projectRoot, 'src', 'views'),
+      path.join(paths.projectRoot, 'src', 'modules'),
+    ],
     noCache: config.env === 'development' && process.env.npm_lifecycle_event === 'dev',
   })
 
@@ -139,7 +173,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     renderDenied: renderStatusPage,
     onDenied: async (req, decision) => {
       if (req.actor.kind !== 'user') return
-      await audit.append({ actorUserId: req.actor.userId, actorLabel: `user:${req.actor.userId}`, wardId: req.ward?.id ?? null, action: 'access.denied', subject: `${req.method} ${req.routeOptions.url ?? req.url}`, outcome: 'denied', detail: { reason: decision.reason } })
+      await audit.append({
+        actorUserId: req.actor.userId,
+        actorLabel: `user:${req.actor.userId}`,
+        wardId: req.ward?.id ?? null,
+        action: 'access.denied',
+        subject: `${req.method} ${req.routeOptions.url ?? req.url}`,
+        outcome: 'denied',
+        detail: { reason: decision.reason },
+      })
     },
   })
 
@@ -158,7 +200,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     })
   })
 
-  await app.register(fastifyStatic, { root: path.join(govukFrontendDist, 'govuk', 'assets'), prefix: '/assets/', maxAge: '1d' })
+  await app.register(fastifyStatic, {
+    root: path.join(govukFrontendDist, 'govuk', 'assets'),
+    prefix: '/assets/',
+    maxAge: '1d',
+  })
   await app.register(fastifyStatic, {
     root: path.join(govukFrontendDist, 'govuk'),
     prefix: '/govuk/',
@@ -182,9 +228,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     openapi: () => app.swagger(),
   })
 
-  app.setNotFoundHandler(
-    { preHandler: app.rateLimit({ max: 60, timeWindow: '1 minute' }) },
-    async (req, reply) => renderStatusPage(req, reply, 404),
+  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: '1 minute' }) }, async (req, reply) =>
+    renderStatusPage(req, reply, 404),
   )
 
   await app.ready()

@@ -12,7 +12,9 @@ const booleanString = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
 
 const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'must be development, test or production' }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
+    .default('development'),
   PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -22,17 +24,33 @@ const EnvSchema = z.object({
       message: 'must be postgres://…, sqlite:PATH or :memory:',
     })
     .optional(),
-  TENANT: z.string().regex(/^[a-z0-9-]+$/, 'must be a tenant folder name like kingston').default('kingston'),
+  TENANT: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'must be a tenant folder name like kingston')
+    .default('kingston'),
   TENANTS_DIR: z.string().optional(),
   PUBLIC_URL: z.url({ error: 'must be an absolute URL like https://together.example.gov.uk' }).optional(),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   DEMO_MODE: booleanString.optional(),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(2).max(24 * 60).default(30),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(24 * 60)
+    .default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 7)
+    .default(12),
   PASSWORD_SCRYPT_LOG2N: z.coerce.number().int().min(10).max(20).default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: booleanString.default(false),
-  SECURITY_CONTACT: z.string().regex(/^(mailto:|https:\/\/)/, 'must start with mailto: or https://').optional(),
+  SECURITY_CONTACT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'must start with mailto: or https://')
+    .optional(),
   RATE_LIMIT_SIGN_IN_PER_15_MIN: z.coerce.number().int().min(1).default(10),
   ASSETS_DIR: z.string().optional(),
 })
@@ -68,7 +86,10 @@ export class ConfigError extends Error {
   }
 }
 
-const projectRoot = path.resolve(import.meta.dirname, import.meta.dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..')
+const projectRoot = path.resolve(
+  import.meta.dirname,
+  import.meta.dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..',
+)
 
 /** Reads and validates configuration. `env` defaults to process.env; tests pass their own. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -81,11 +102,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const isProduction = e.NODE_ENV === 'production'
   const dataDir = path.resolve(e.DATA_DIR)
   const demoMode = e.DEMO_MODE ?? !isProduction
-  if (isProduction && demoMode) problems.push('DEMO_MODE: demo accounts and content are refused when NODE_ENV=production')
-  if (isProduction && !e.SECRET_KEY) problems.push('SECRET_KEY: required when NODE_ENV=production (32+ random characters)')
+  if (isProduction && demoMode)
+    problems.push('DEMO_MODE: demo accounts and content are refused when NODE_ENV=production')
+  if (isProduction && !e.SECRET_KEY)
+    problems.push('SECRET_KEY: required when NODE_ENV=production (32+ random characters)')
   if (isProduction && !e.PUBLIC_URL) problems.push('PUBLIC_URL: required when NODE_ENV=production')
   if (isProduction && !e.SECURITY_CONTACT) problems.push('SECURITY_CONTACT: required when NODE_ENV=production')
-  if (isProduction && e.PUBLIC_URL && !e.PUBLIC_URL.startsWith('https://')) problems.push('PUBLIC_URL: must be https in production')
+  if (isProduction && e.PUBLIC_URL && !e.PUBLIC_URL.startsWith('https://'))
+    problems.push('PUBLIC_URL: must be https in production')
   if (problems.length > 0) throw new ConfigError(problems)
 
   let database: DatabaseConfig

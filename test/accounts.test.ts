@@ -16,21 +16,49 @@ for (const kind of await testDatabases()) {
     test('register shows GOV.UK errors, keeps values, then creates the account and signs in', async () => {
       const c = new Client(t)
       await c.get('/register')
-      const bad = await c.post('/register', { fullName: '', email: 'not-an-email', postcode: 'KT2 7AA', password: 'short', passwordConfirm: 'short' })
+      const bad = await c.post('/register', {
+        fullName: '',
+        email: 'not-an-email',
+        postcode: 'KT2 7AA',
+        password: 'short',
+        passwordConfirm: 'short',
+      })
       assert.equal(bad.statusCode, 400)
       assert.match(bad.body, /There is a problem/)
       assert.match(bad.body, /Enter your full name/)
       assert.match(bad.body, /Enter an email address in the correct format/)
       assert.match(bad.body, /value="KT2 7AA"/, 'values are kept')
-      const weak = await c.post('/register', { fullName: 'Ann Example', email: 'ann@example.org', postcode: 'KT2 7AA', password: 'short', passwordConfirm: 'short' })
+      const weak = await c.post('/register', {
+        fullName: 'Ann Example',
+        email: 'ann@example.org',
+        postcode: 'KT2 7AA',
+        password: 'short',
+        passwordConfirm: 'short',
+      })
       assert.match(weak.body, /Password must be at least 10 characters/)
-      const badPostcode = await c.post('/register', { fullName: 'Ann Example', email: 'ann@example.org', postcode: 'nowhere', password: 'three random words', passwordConfirm: 'three random words' })
+      const badPostcode = await c.post('/register', {
+        fullName: 'Ann Example',
+        email: 'ann@example.org',
+        postcode: 'nowhere',
+        password: 'three random words',
+        passwordConfirm: 'three random words',
+      })
       assert.match(badPostcode.body, /Enter a real postcode/)
-      const users = await t.testDb.db.selectFrom('accounts_user').select('id').where('email', '=', 'ann@example.org').execute()
+      const users = await t.testDb.db
+        .selectFrom('accounts_user')
+        .select('id')
+        .where('email', '=', 'ann@example.org')
+        .execute()
       assert.equal(users.length, 0, 'nothing written on invalid input')
 
       const cookieBefore = c.cookies.get('wt_session')
-      const ok = await c.post('/register', { fullName: 'Ann Example', email: 'Ann@Example.org', postcode: 'kt27aa', password: 'three random words', passwordConfirm: 'three random words' })
+      const ok = await c.post('/register', {
+        fullName: 'Ann Example',
+        email: 'Ann@Example.org',
+        postcode: 'kt27aa',
+        password: 'three random words',
+        passwordConfirm: 'three random words',
+      })
       assert.equal(ok.statusCode, 303)
       assert.equal(ok.headers.location, '/account')
       assert.notEqual(c.cookies.get('wt_session'), cookieBefore, 'session id rotated at sign-in')
@@ -38,13 +66,23 @@ for (const kind of await testDatabases()) {
       assert.equal(account.statusCode, 200)
       assert.match(account.body, /ann@example.org/)
       assert.match(account.body, /KT2 7AA/)
-      const row = await t.testDb.db.selectFrom('accounts_user').selectAll().where('email', '=', 'ann@example.org').executeTakeFirstOrThrow()
+      const row = await t.testDb.db
+        .selectFrom('accounts_user')
+        .selectAll()
+        .where('email', '=', 'ann@example.org')
+        .executeTakeFirstOrThrow()
       assert.notEqual(row.home_ward_id, null, 'placed in Norbiton from the postcode')
       assert.doesNotMatch(row.password_hash, /three random words/)
 
       const again = new Client(t)
       await again.get('/register')
-      const dup = await again.post('/register', { fullName: 'Ann Again', email: 'ann@example.org', postcode: 'KT2 7AA', password: 'three random words', passwordConfirm: 'three random words' })
+      const dup = await again.post('/register', {
+        fullName: 'Ann Again',
+        email: 'ann@example.org',
+        postcode: 'KT2 7AA',
+        password: 'three random words',
+        passwordConfirm: 'three random words',
+      })
       assert.equal(dup.statusCode, 400)
       assert.match(dup.body, /already an account/)
     })
@@ -85,7 +123,9 @@ for (const kind of await testDatabases()) {
       const u = await createUser(t)
       const c = new Client(t)
       await c.signIn(u)
-      await sql`update http_session set absolute_expires_at = ${new Date(Date.now() - 1000).toISOString()} where user_id = ${u.id}`.execute(t.testDb.db)
+      await sql`update http_session set absolute_expires_at = ${new Date(Date.now() - 1000).toISOString()} where user_id = ${u.id}`.execute(
+        t.testDb.db,
+      )
       assert.equal((await c.get('/account')).statusCode, 303)
     })
 
@@ -101,18 +141,32 @@ for (const kind of await testDatabases()) {
       assert.equal(known.statusCode, 200)
       assert.match(unknown.body, /Check your email/)
       assert.match(known.body, /Check your email/)
-      const mail = await t.testDb.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', u.email).executeTakeFirstOrThrow()
+      const mail = await t.testDb.db
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .where('to_address', '=', u.email)
+        .executeTakeFirstOrThrow()
       const token = /password-reset\/([A-Za-z0-9_-]+)/.exec(mail.body)![1]!
       const stored = await t.testDb.db.selectFrom('accounts_password_reset').select('token_hash').execute()
-      assert.ok(stored.every((r) => r.token_hash !== token), 'only a hash of the token is stored')
+      assert.ok(
+        stored.every((r) => r.token_hash !== token),
+        'only a hash of the token is stored',
+      )
 
       await c.get(`/password-reset/${token}`)
       const weak = await c.post(`/password-reset/${token}`, { password: 'short', passwordConfirm: 'short' })
       assert.equal(weak.statusCode, 400)
-      const done = await c.post(`/password-reset/${token}`, { password: 'a brand new passphrase', passwordConfirm: 'a brand new passphrase' })
+      const done = await c.post(`/password-reset/${token}`, {
+        password: 'a brand new passphrase',
+        passwordConfirm: 'a brand new passphrase',
+      })
       assert.equal(done.statusCode, 303)
       assert.equal((await c.get(`/password-reset/${token}`)).statusCode, 404, 'the link works once')
-      assert.equal((await other.get('/account')).statusCode, 303, 'sessions signed in with the old password are revoked')
+      assert.equal(
+        (await other.get('/account')).statusCode,
+        303,
+        'sessions signed in with the old password are revoked',
+      )
       await c.signIn({ ...u, password: 'a brand new passphrase' })
     })
 
@@ -163,13 +217,25 @@ for (const kind of await testDatabases()) {
         const granted = await a.post(`/admin/users/${person.id}/roles`, { role: 'volunteer', wardCode: 'E05013941' })
         assert.equal(granted.statusCode, 303)
         assert.equal((await p.get('/wards/E05013941/staff')).statusCode, 200)
-        assert.equal((await p.get('/wards/E05013932/staff')).statusCode, 403, 'a role in one ward gives nothing in another')
-        const grant = await demoApp.testDb.db.selectFrom('accounts_role_grant').select('id').where('user_id', '=', person.id).executeTakeFirstOrThrow()
+        assert.equal(
+          (await p.get('/wards/E05013932/staff')).statusCode,
+          403,
+          'a role in one ward gives nothing in another',
+        )
+        const grant = await demoApp.testDb.db
+          .selectFrom('accounts_role_grant')
+          .select('id')
+          .where('user_id', '=', person.id)
+          .executeTakeFirstOrThrow()
         await a.get(`/admin/users/${person.id}`)
         const revoked = await a.post(`/admin/users/${person.id}/roles/${grant.id}/revoke`)
         assert.equal(revoked.statusCode, 303)
         assert.equal((await p.get('/wards/E05013941/staff')).statusCode, 403)
-        const events = await demoApp.testDb.db.selectFrom('audit_event').select(['action', 'outcome']).where('action', 'like', 'account.role.%').execute()
+        const events = await demoApp.testDb.db
+          .selectFrom('audit_event')
+          .select(['action', 'outcome'])
+          .where('action', 'like', 'account.role.%')
+          .execute()
         assert.deepEqual(events.map((e) => e.action).sort(), ['account.role.grant', 'account.role.revoke'])
         assert.equal((await demoApp.audit.verify()).ok, true)
       } finally {
@@ -181,7 +247,11 @@ for (const kind of await testDatabases()) {
       const officer = await createUser(t, { role: 'officer', demo: true })
       const c = new Client(t)
       await c.signIn(officer)
-      assert.equal((await c.get('/wards/E05013941/staff')).statusCode, 303, 'demo mode is off here: the second factor is required')
+      assert.equal(
+        (await c.get('/wards/E05013941/staff')).statusCode,
+        303,
+        'demo mode is off here: the second factor is required',
+      )
     })
 
     test('sign-in is rate limited', async () => {
@@ -190,7 +260,8 @@ for (const kind of await testDatabases()) {
         const c = new Client(limited)
         await c.get('/sign-in')
         const codes: number[] = []
-        for (let i = 0; i < 5; i++) codes.push((await c.post('/sign-in', { email: 'x@example.org', password: 'wrong password' })).statusCode)
+        for (let i = 0; i < 5; i++)
+          codes.push((await c.post('/sign-in', { email: 'x@example.org', password: 'wrong password' })).statusCode)
         assert.deepEqual(codes, [400, 400, 400, 429, 429])
       } finally {
         await limited.close()

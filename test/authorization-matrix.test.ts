@@ -11,13 +11,26 @@ import { createUser, NORBITON, OTHER_WARD, startTestApp, type TestApp } from './
  * ward, driven through the real HTTP stack and compared with the checked-in matrix
  * (test/authorization-matrix.json). Regenerate it deliberately with UPDATE_MATRIX=1 and review the diff.
  */
-const PRINCIPALS = ['anonymous', 'resident', 'volunteer', 'officer', 'panel_member', 'provider', 'budget_partner', 'admin'] as const
+const PRINCIPALS = [
+  'anonymous',
+  'resident',
+  'volunteer',
+  'officer',
+  'panel_member',
+  'provider',
+  'budget_partner',
+  'admin',
+] as const
 type Principal = (typeof PRINCIPALS)[number]
 type Outcome = 'allow' | 'deny'
 type Matrix = Record<string, Partial<Record<'any' | 'own' | 'other', Record<Principal, Outcome>>>>
 
 const MATRIX_FILE = path.join(import.meta.dirname, 'authorization-matrix.json')
-const STATIC_EXAMPLES: Record<string, string> = { '/assets/*': '/assets/images/favicon.ico', '/govuk/*': '/govuk/govuk-frontend.min.js', '/public/*': '/public/app.css' }
+const STATIC_EXAMPLES: Record<string, string> = {
+  '/assets/*': '/assets/images/favicon.ico',
+  '/govuk/*': '/govuk/govuk-frontend.min.js',
+  '/public/*': '/public/app.css',
+}
 
 const [sqlite] = await testDatabases()
 
@@ -30,11 +43,19 @@ describe('authorisation matrix', () => {
     t = await startTestApp(sqlite!, { DEMO_MODE: 'true' })
     for (const p of PRINCIPALS) {
       if (p === 'anonymous') continue
-      const u = await createUser(t, { ...(p === 'resident' ? {} : { role: p as StaffRole }), ward: NORBITON, demo: true })
+      const u = await createUser(t, {
+        ...(p === 'resident' ? {} : { role: p as StaffRole }),
+        ward: NORBITON,
+        demo: true,
+      })
       userIds.set(p, u.id)
     }
     const v = await createUser(t, { role: 'volunteer', ward: NORBITON })
-    const g = await t.testDb.db.selectFrom('accounts_role_grant').select('id').where('user_id', '=', v.id).executeTakeFirstOrThrow()
+    const g = await t.testDb.db
+      .selectFrom('accounts_role_grant')
+      .select('id')
+      .where('user_id', '=', v.id)
+      .executeTakeFirstOrThrow()
     victim = { id: v.id, grantId: Number(g.id) }
   })
   after(async () => t.stop())
@@ -53,7 +74,10 @@ describe('authorisation matrix', () => {
     const headers: Record<string, string> = {}
     let csrf = ''
     if (principal !== 'anonymous') {
-      const { cookieValue, session } = await t.sessions.store.create({ userId: userIds.get(principal)!, mfaVerified: true })
+      const { cookieValue, session } = await t.sessions.store.create({
+        userId: userIds.get(principal)!,
+        mfaVerified: true,
+      })
       headers.cookie = `wt_session=${cookieValue}`
       csrf = session.csrfToken
     } else {
@@ -82,12 +106,22 @@ describe('authorisation matrix', () => {
       observed[key] = {}
       for (const scope of scopes) {
         const row = {} as Record<Principal, Outcome>
-        for (const p of PRINCIPALS) row[p] = await attempt(r.method, concreteUrl(r.url, scope === 'other' ? 'other' : 'own'), p)
+        for (const p of PRINCIPALS)
+          row[p] = await attempt(r.method, concreteUrl(r.url, scope === 'other' ? 'other' : 'own'), p)
         observed[key][scope] = row
       }
     }
     if (process.env.UPDATE_MATRIX === '1') {
-      writeFileSync(MATRIX_FILE, `${JSON.stringify(observed, Object.keys(observed).sort().concat(['any', 'own', 'other'], [...PRINCIPALS]), 2)}\n`)
+      writeFileSync(
+        MATRIX_FILE,
+        `${JSON.stringify(
+          observed,
+          Object.keys(observed)
+            .sort()
+            .concat(['any', 'own', 'other'], [...PRINCIPALS]),
+          2,
+        )}\n`,
+      )
       return
     }
     const expected = JSON.parse(readFileSync(MATRIX_FILE, 'utf8')) as Matrix
@@ -117,8 +151,14 @@ describe('authorisation matrix', () => {
   test('no staff route of one ward answers a person whose role is in another ward', async () => {
     const otherOfficer = await createUser(t, { role: 'officer', ward: OTHER_WARD, demo: true })
     const { cookieValue } = await t.sessions.store.create({ userId: otherOfficer.id, mfaVerified: true })
-    for (const r of t.routes.filter((x) => x.access.wardParam && x.method === 'GET' && x.access.permission !== 'public')) {
-      const res = await t.app.inject({ method: 'GET', url: concreteUrl(r.url, 'own'), headers: { cookie: `wt_session=${cookieValue}` } })
+    for (const r of t.routes.filter(
+      (x) => x.access.wardParam && x.method === 'GET' && x.access.permission !== 'public',
+    )) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: concreteUrl(r.url, 'own'),
+        headers: { cookie: `wt_session=${cookieValue}` },
+      })
       assert.ok(res.statusCode === 403 || res.statusCode === 404, `${r.url} gave ${res.statusCode}`)
       assert.doesNotMatch(res.body, /Norbiton team/)
     }

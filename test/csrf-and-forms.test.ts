@@ -5,7 +5,16 @@ import { testDatabases } from './support/databases.js'
 import { createUser, NORBITON, startTestApp, type TestApp } from './support/test-app.js'
 
 /** Tables whose rows are what people and staff asked for; sessions and the audit trail legitimately change on any request. */
-const DOMAIN_TABLES = ['accounts_user', 'accounts_role_grant', 'accounts_password_reset', 'site_feedback', 'tenancy_ward', 'tenancy_council', 'geography_area', 'mail_outbox'] as const
+const DOMAIN_TABLES = [
+  'accounts_user',
+  'accounts_role_grant',
+  'accounts_password_reset',
+  'site_feedback',
+  'tenancy_ward',
+  'tenancy_council',
+  'geography_area',
+  'mail_outbox',
+] as const
 
 for (const kind of await testDatabases()) {
   describe(`CSRF and hostile forms on ${kind.dialect}`, () => {
@@ -17,19 +26,29 @@ for (const kind of await testDatabases()) {
       t = await startTestApp(kind, { DEMO_MODE: 'true', RATE_LIMIT_SIGN_IN_PER_15_MIN: '100000' })
       admin = (await createUser(t, { role: 'admin', demo: true })).id
       const v = await createUser(t, { role: 'volunteer', ward: NORBITON })
-      const g = await t.testDb.db.selectFrom('accounts_role_grant').select('id').where('user_id', '=', v.id).executeTakeFirstOrThrow()
+      const g = await t.testDb.db
+        .selectFrom('accounts_role_grant')
+        .select('id')
+        .where('user_id', '=', v.id)
+        .executeTakeFirstOrThrow()
       victim = { id: v.id, grantId: Number(g.id) }
     })
     after(async () => t.stop())
 
     const concrete = (url: string) =>
-      url.replace(':wardCode', NORBITON).replace(':userId', String(victim.id)).replace(':grantId', String(victim.grantId)).replace(':token', 'y'.repeat(43))
+      url
+        .replace(':wardCode', NORBITON)
+        .replace(':userId', String(victim.id))
+        .replace(':grantId', String(victim.grantId))
+        .replace(':token', 'y'.repeat(43))
 
     async function snapshot(): Promise<string> {
       const parts: string[] = []
       for (const table of DOMAIN_TABLES) {
         const rows = await t.testDb.db.selectFrom(table).selectAll().execute()
-        parts.push(`${table}:${JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'updated_at'))))}`)
+        parts.push(
+          `${table}:${JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'updated_at'))))}`,
+        )
       }
       return parts.join('\n')
     }
@@ -42,13 +61,24 @@ for (const kind of await testDatabases()) {
       const before = await snapshot()
       let ip = 0
       for (const r of posts) {
-        for (const [label, token] of [['missing', undefined], ['wrong', 'A'.repeat(43)], ['other session', theirs.session.csrfToken]] as const) {
+        for (const [label, token] of [
+          ['missing', undefined],
+          ['wrong', 'A'.repeat(43)],
+          ['other session', theirs.session.csrfToken],
+        ] as const) {
           ip += 1
           const res = await t.app.inject({
             method: r.method as 'POST',
             url: concrete(r.url),
             headers: { cookie: `wt_session=${mine.cookieValue}`, 'content-type': 'application/x-www-form-urlencoded' },
-            payload: new URLSearchParams({ ...(token ? { _csrf: token } : {}), active: 'no', role: 'officer', wardCode: NORBITON, rating: 'satisfied', submissionKey: `k${ip}`.padEnd(20, 'z') }).toString(),
+            payload: new URLSearchParams({
+              ...(token ? { _csrf: token } : {}),
+              active: 'no',
+              role: 'officer',
+              wardCode: NORBITON,
+              rating: 'satisfied',
+              submissionKey: `k${ip}`.padEnd(20, 'z'),
+            }).toString(),
             remoteAddress: `10.9.${ip >> 8}.${ip & 255}`,
           })
           assert.equal(res.statusCode, 403, `${r.method} ${r.url} with ${label} token gave ${res.statusCode}`)
@@ -61,7 +91,11 @@ for (const kind of await testDatabases()) {
       const { cookieValue } = await t.sessions.store.create({ userId: admin, mfaVerified: true })
       const before = await snapshot()
       for (const r of t.routes.filter((x) => x.method === 'GET' && !x.url.includes('*'))) {
-        const res = await t.app.inject({ method: 'GET', url: concrete(r.url), headers: { cookie: `wt_session=${cookieValue}` } })
+        const res = await t.app.inject({
+          method: 'GET',
+          url: concrete(r.url),
+          headers: { cookie: `wt_session=${cookieValue}` },
+        })
         assert.ok(res.statusCode < 500, `${r.url}: ${res.statusCode}`)
       }
       assert.equal(await snapshot(), before)
@@ -69,7 +103,21 @@ for (const kind of await testDatabases()) {
 
     test('random and hostile bodies never cause a 5xx, and rejected ones write nothing', async () => {
       const forms = t.routes.filter((r) => r.method === 'POST' && !['/sign-out', '/session/keep-alive'].includes(r.url))
-      const fieldNames = ['fullName', 'email', 'postcode', 'password', 'passwordConfirm', 'code', 'rating', 'comments', 'submissionKey', 'role', 'wardCode', 'active', 'q']
+      const fieldNames = [
+        'fullName',
+        'email',
+        'postcode',
+        'password',
+        'passwordConfirm',
+        'code',
+        'rating',
+        'comments',
+        'submissionKey',
+        'role',
+        'wardCode',
+        'active',
+        'q',
+      ]
       const hostile = fc.constantFrom(
         "' OR 1=1 --",
         '<script>alert(1)</script>',
@@ -90,8 +138,17 @@ for (const kind of await testDatabases()) {
         'yes',
         'satisfied',
       )
-      const value = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 }), hostile, fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }))
-      const key = fc.oneof(fc.constantFrom(...fieldNames), fc.constantFrom('__proto__', 'constructor', 'prototype', '_csrf[]', 'toString'), fc.string({ maxLength: 12 }))
+      const value = fc.oneof(
+        fc.string({ maxLength: 80 }),
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        hostile,
+        fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+      )
+      const key = fc.oneof(
+        fc.constantFrom(...fieldNames),
+        fc.constantFrom('__proto__', 'constructor', 'prototype', '_csrf[]', 'toString'),
+        fc.string({ maxLength: 12 }),
+      )
       const body = fc.dictionary(key, value, { maxKeys: 10 })
       const encoding = fc.constantFrom('form', 'json', 'text')
       let ip = 0
@@ -112,7 +169,8 @@ for (const kind of await testDatabases()) {
               contentType = 'text/plain'
             } else {
               const p = new URLSearchParams()
-              for (const [k, v] of Object.entries(withToken)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, String(x))
+              for (const [k, v] of Object.entries(withToken))
+                for (const x of Array.isArray(v) ? v : [v]) p.append(k, String(x))
               payload = p.toString()
               contentType = 'application/x-www-form-urlencoded'
             }

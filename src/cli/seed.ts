@@ -28,7 +28,12 @@ export interface SeedResult {
   skipped: string[]
 }
 
-export async function seedDemo(db: Kysely<Database>, tenant: TenantProfile, councilId: number, passwordLog2N: number): Promise<SeedResult> {
+export async function seedDemo(
+  db: Kysely<Database>,
+  tenant: TenantProfile,
+  councilId: number,
+  passwordLog2N: number,
+): Promise<SeedResult> {
   const pilot = await findWardByCode(db, tenant.pilotWards[0]!)
   if (!pilot) throw new Error('pilot ward missing: the geography pack was not imported')
   const result: SeedResult = { created: [], skipped: [] }
@@ -38,13 +43,31 @@ export async function seedDemo(db: Kysely<Database>, tenant: TenantProfile, coun
       result.skipped.push(a.email)
       continue
     }
-    const pc = await db.selectFrom('geography_postcode').select('ward_id').where('postcode', '=', a.postcode).executeTakeFirst()
-    const userId = await insertUser(db, { email: a.email, name: a.name, postcode: a.postcode, homeWardId: pc ? Number(pc.ward_id) : null, passwordHash, isDemo: true })
+    const pc = await db
+      .selectFrom('geography_postcode')
+      .select('ward_id')
+      .where('postcode', '=', a.postcode)
+      .executeTakeFirst()
+    const userId = await insertUser(db, {
+      email: a.email,
+      name: a.name,
+      postcode: a.postcode,
+      homeWardId: pc ? Number(pc.ward_id) : null,
+      passwordHash,
+      isDemo: true,
+    })
     if (userId === undefined) continue
     if (a.role !== 'resident') {
       await db
         .insertInto('accounts_role_grant')
-        .values({ user_id: userId, council_id: councilId, ward_id: a.role === 'admin' ? null : pilot.id, role: a.role, granted_by_user_id: null, created_at: new Date().toISOString() })
+        .values({
+          user_id: userId,
+          council_id: councilId,
+          ward_id: a.role === 'admin' ? null : pilot.id,
+          role: a.role,
+          granted_by_user_id: null,
+          created_at: new Date().toISOString(),
+        })
         .execute()
     }
     result.created.push(a.email)
@@ -55,7 +78,13 @@ export async function seedDemo(db: Kysely<Database>, tenant: TenantProfile, coun
     ['neither', 'I would like to hear about events near Cambridge Road.'],
   ]
   for (const [i, [rating, comments]] of samples.entries()) {
-    await insertFeedbackOnce(db, { wardId: pilot.id, userId: null, submissionKey: `demo-feedback-${i + 1}-0000000`, rating, comments })
+    await insertFeedbackOnce(db, {
+      wardId: pilot.id,
+      userId: null,
+      submissionKey: `demo-feedback-${i + 1}-0000000`,
+      rating,
+      comments,
+    })
   }
   return result
 }

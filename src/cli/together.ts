@@ -1,6 +1,12 @@
-import { buildApp, allMigrations, ensureTenantData } from '../app.js'
+import { allMigrations, ensureTenantData } from '../app.js'
 import { ConfigError, loadConfig } from '../config.js'
-import { backupDatabase, connectDatabase, migrateToLatest, restoreDatabase, RestoreError } from '../platform/db/index.js'
+import {
+  backupDatabase,
+  connectDatabase,
+  migrateToLatest,
+  restoreDatabase,
+  RestoreError,
+} from '../platform/db/index.js'
 import { loadTenantProfile } from '../platform/tenancy/index.js'
 import type { CliIo } from './cli-io.js'
 import { importGeographyCommand } from './commands/import-geography.js'
@@ -21,7 +27,9 @@ Configuration comes from the environment (DATABASE_URL, DATA_DIR, TENANT, …): 
 
 type Command = (args: string[], io: CliIo) => Promise<number>
 
-async function withDb<T>(fn: (ctx: { config: ReturnType<typeof loadConfig>; db: ReturnType<typeof connectDatabase> }) => Promise<T>): Promise<T> {
+async function withDb<T>(
+  fn: (ctx: { config: ReturnType<typeof loadConfig>; db: ReturnType<typeof connectDatabase> }) => Promise<T>,
+): Promise<T> {
   const config = loadConfig()
   const db = connectDatabase(config.database)
   try {
@@ -40,7 +48,11 @@ const commands: Record<string, Command> = {
   async migrate(_args, io) {
     return withDb(async ({ db }) => {
       const r = await migrateToLatest(db, allMigrations)
-      io.stdout(r.applied.length ? `applied ${r.applied.length} migrations:\n${r.applied.join('\n')}\n` : 'database is up to date\n')
+      io.stdout(
+        r.applied.length
+          ? `applied ${r.applied.length} migrations:\n${r.applied.join('\n')}\n`
+          : 'database is up to date\n',
+      )
       return 0
     })
   },
@@ -67,7 +79,9 @@ const commands: Record<string, Command> = {
     }
     return withDb(async ({ db }) => {
       const h = await backupDatabase(db, file)
-      io.stdout(`backed up ${h.tables.reduce((s, t) => s + t.rows, 0)} rows from ${h.tables.length} tables to ${file}\n`)
+      io.stdout(
+        `backed up ${h.tables.reduce((s, t) => s + t.rows, 0)} rows from ${h.tables.length} tables to ${file}\n`,
+      )
       return 0
     })
   },
@@ -81,7 +95,9 @@ const commands: Record<string, Command> = {
       await migrateToLatest(db, allMigrations)
       try {
         const h = await restoreDatabase(db, file, { replace: args.includes('--replace') })
-        io.stdout(`restored ${h.tables.reduce((s, t) => s + t.rows, 0)} rows (backup of ${h.createdAt}, from ${h.dialect})\n`)
+        io.stdout(
+          `restored ${h.tables.reduce((s, t) => s + t.rows, 0)} rows (backup of ${h.createdAt}, from ${h.dialect})\n`,
+        )
         return 0
       } catch (e) {
         if (e instanceof RestoreError) {

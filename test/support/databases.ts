@@ -33,7 +33,9 @@ async function probePostgres(): Promise<string | undefined> {
     return url
   } catch (e) {
     if (process.env.CI === 'true' || process.env.TEST_DATABASE_URL) {
-      throw new Error(`PostgreSQL is required here but ${url} does not answer: ${e instanceof Error ? e.message : String(e)}`)
+      throw new Error(
+        `PostgreSQL is required here but ${url} does not answer: ${e instanceof Error ? e.message : String(e)}`,
+      )
     }
     return undefined
   } finally {

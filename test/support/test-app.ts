@@ -30,7 +30,11 @@ export function testConfig(db: TestDb, overrides: Record<string, string> = {}): 
   })
 }
 
-export async function startTestApp(kind: TestDatabase, overrides: Record<string, string> = {}, existing?: TestDb): Promise<TestApp> {
+export async function startTestApp(
+  kind: TestDatabase,
+  overrides: Record<string, string> = {},
+  existing?: TestDb,
+): Promise<TestApp> {
   const testDb = existing ?? (await kind.create())
   const config = testConfig(testDb, overrides)
   const built = await buildApp(config, { db: testDb, logger: false })
@@ -55,7 +59,10 @@ export interface TestUser {
 }
 
 /** A person with an optional staff role in a ward (admin: council-wide). `demo` waives the second factor in demo mode. */
-export async function createUser(t: TestApp, opts: { role?: StaffRole; ward?: string; postcode?: string; demo?: boolean } = {}): Promise<TestUser> {
+export async function createUser(
+  t: TestApp,
+  opts: { role?: StaffRole; ward?: string; postcode?: string; demo?: boolean } = {},
+): Promise<TestUser> {
   seq += 1
   const email = `person${seq}-${Math.random().toString(36).slice(2, 7)}@test.example`
   const id = await insertUser(t.testDb.db, {
@@ -72,7 +79,14 @@ export async function createUser(t: TestApp, opts: { role?: StaffRole; ward?: st
     const council = await t.testDb.db.selectFrom('tenancy_council').select('id').executeTakeFirstOrThrow()
     await t.testDb.db
       .insertInto('accounts_role_grant')
-      .values({ user_id: id, council_id: Number(council.id), ward_id: ward ? ward.id : null, role: opts.role, granted_by_user_id: null, created_at: new Date().toISOString() })
+      .values({
+        user_id: id,
+        council_id: Number(council.id),
+        ward_id: ward ? ward.id : null,
+        role: opts.role,
+        granted_by_user_id: null,
+        created_at: new Date().toISOString(),
+      })
       .execute()
   }
   return { id, email, password: TEST_PASSWORD }
@@ -106,7 +120,11 @@ export class Client {
   }
 
   /** Posts a form; `_csrf` is added from the last page unless the caller sets it (or `null` to omit it). */
-  async post(url: string, form: Record<string, string | string[] | null> = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string | string[] | null> = {},
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader()
     const body = new URLSearchParams()
     const withToken = { _csrf: this.csrf ?? '', ...form }

@@ -34,7 +34,16 @@ export async function importGeographyCommand(args: string[], io: CliIo): Promise
     io.stderr(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`)
     return 2
   }
-  const need = ['council-code', 'council-name', 'wards', 'lsoas', 'lsoa-ward-lookup', 'oa-centroids', 'population', 'out']
+  const need = [
+    'council-code',
+    'council-name',
+    'wards',
+    'lsoas',
+    'lsoa-ward-lookup',
+    'oa-centroids',
+    'population',
+    'out',
+  ]
   const missing = need.filter((k) => typeof values[k] !== 'string')
   if (missing.length > 0) {
     io.stderr(`missing ${missing.map((m) => `--${m}`).join(', ')}\n${USAGE}`)
@@ -56,7 +65,9 @@ export async function importGeographyCommand(args: string[], io: CliIo): Promise
       ...(typeof values.postcodes === 'string' ? { postcodes: file('postcodes') } : {}),
     })
     writeFileSync(String(values.out), `${JSON.stringify(pack)}\n`)
-    io.stdout(`wrote ${String(values.out)}: ${pack.wards.length} wards, ${pack.areas.filter((a) => a.kind === 'lsoa').length} LSOAs, ${pack.areas.filter((a) => a.kind === 'oa').length} output areas, ${pack.postcodes.length} postcodes\n`)
+    io.stdout(
+      `wrote ${String(values.out)}: ${pack.wards.length} wards, ${pack.areas.filter((a) => a.kind === 'lsoa').length} LSOAs, ${pack.areas.filter((a) => a.kind === 'oa').length} output areas, ${pack.postcodes.length} postcodes\n`,
+    )
     return 0
   } catch (e) {
     io.stderr(`${e instanceof Error ? e.message : String(e)}\n`)

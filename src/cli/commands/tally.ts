@@ -67,7 +67,8 @@ export async function tallyCommand(args: string[], io: CommandIo): Promise<numbe
     io.stdout(USAGE)
     return 0
   }
-  if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? 'no FILE.pb given' : 'give exactly one FILE.pb')
+  if (positionals.length !== 1)
+    return usageError(io, positionals.length === 0 ? 'no FILE.pb given' : 'give exactly one FILE.pb')
   const file = positionals[0] ?? ''
 
   let options: RuleOptions
@@ -124,7 +125,8 @@ function ruleOptions(flags: Flags): RuleOptions {
   const number = (name: string, text: string | undefined): Rational | undefined => {
     if (text === undefined) return undefined
     const value = Rational.parse(text)
-    if (value === undefined || value.sign() < 0) throw new Error(`--${name} must be a non-negative number, not "${text}"`)
+    if (value === undefined || value.sign() < 0)
+      throw new Error(`--${name} must be a non-negative number, not "${text}"`)
     return value
   }
   const threshold = number('threshold', flags.threshold)
@@ -192,7 +194,9 @@ function renderTable(
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 5 ? 0 : (r[i] ?? '').length))))
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => (i === 5 ? cell : i === 0 || i === 2 || i === 3 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .map((cell, i) =>
+        i === 5 ? cell : i === 0 || i === 2 || i === 3 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
+      )
       .join('  ')
   return [
     `${file}`,

@@ -9,17 +9,33 @@ const email = z
   .pipe(z.email('accounts.errors.emailFormat'))
 
 export const RegisterForm = z.object({
-  fullName: z.string({ error: 'accounts.errors.nameRequired' }).trim().min(1, 'accounts.errors.nameRequired').max(200, 'accounts.errors.nameTooLong'),
+  fullName: z
+    .string({ error: 'accounts.errors.nameRequired' })
+    .trim()
+    .min(1, 'accounts.errors.nameRequired')
+    .max(200, 'accounts.errors.nameTooLong'),
   email,
-  postcode: z.string({ error: 'accounts.errors.postcodeRequired' }).trim().min(1, 'accounts.errors.postcodeRequired').max(10, 'accounts.errors.postcodeFormat'),
-  password: z.string({ error: 'accounts.errors.passwordRequired' }).min(1, 'accounts.errors.passwordRequired').max(200, 'accounts.errors.passwordTooLong'),
-  passwordConfirm: z.string({ error: 'accounts.errors.passwordConfirmRequired' }).min(1, 'accounts.errors.passwordConfirmRequired'),
+  postcode: z
+    .string({ error: 'accounts.errors.postcodeRequired' })
+    .trim()
+    .min(1, 'accounts.errors.postcodeRequired')
+    .max(10, 'accounts.errors.postcodeFormat'),
+  password: z
+    .string({ error: 'accounts.errors.passwordRequired' })
+    .min(1, 'accounts.errors.passwordRequired')
+    .max(200, 'accounts.errors.passwordTooLong'),
+  passwordConfirm: z
+    .string({ error: 'accounts.errors.passwordConfirmRequired' })
+    .min(1, 'accounts.errors.passwordConfirmRequired'),
 })
 export const REGISTER_FIELDS = ['fullName', 'email', 'postcode', 'password', 'passwordConfirm']
 
 export const SignInForm = z.object({
   email,
-  password: z.string({ error: 'accounts.errors.passwordRequired' }).min(1, 'accounts.errors.passwordRequired').max(200, 'accounts.errors.signInFailed'),
+  password: z
+    .string({ error: 'accounts.errors.passwordRequired' })
+    .min(1, 'accounts.errors.passwordRequired')
+    .max(200, 'accounts.errors.signInFailed'),
 })
 export const SIGN_IN_FIELDS = ['email', 'password']
 
@@ -27,7 +43,12 @@ export const CodeForm = z.object({
   code: z
     .string({ error: 'accounts.errors.codeRequired' })
     .transform((v) => v.replace(/\s/g, ''))
-    .pipe(z.string().min(1, 'accounts.errors.codeRequired').regex(/^\d{6}$/, 'accounts.errors.codeFormat')),
+    .pipe(
+      z
+        .string()
+        .min(1, 'accounts.errors.codeRequired')
+        .regex(/^\d{6}$/, 'accounts.errors.codeFormat'),
+    ),
 })
 
 export const ResetRequestForm = z.object({ email })

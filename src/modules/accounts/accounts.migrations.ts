@@ -28,7 +28,11 @@ export const accountsMigrations: ModuleMigration[] = [
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute()
       await db.schema.createIndex('accounts_role_grant_user_idx').on('accounts_role_grant').column('user_id').execute()
-      await db.schema.createIndex('accounts_role_grant_ward_idx').on('accounts_role_grant').columns(['ward_id', 'role']).execute()
+      await db.schema
+        .createIndex('accounts_role_grant_ward_idx')
+        .on('accounts_role_grant')
+        .columns(['ward_id', 'role'])
+        .execute()
       await idColumn(db.schema.createTable('accounts_password_reset'), dialect)
         .addColumn('user_id', fk, (c) => c.notNull().references('accounts_user.id').onDelete('cascade'))
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())

@@ -94,7 +94,16 @@ export function isUniqueViolation(e: unknown): boolean {
 export async function updateUser(
   db: Kysely<Database>,
   id: number,
-  patch: Partial<{ name: string; postcode: string; homeWardId: number | null; passwordHash: string; totpSecret: string | null; totpEnabled: boolean; totpLastStep: number | null; isDisabled: boolean }>,
+  patch: Partial<{
+    name: string
+    postcode: string
+    homeWardId: number | null
+    passwordHash: string
+    totpSecret: string | null
+    totpEnabled: boolean
+    totpLastStep: number | null
+    isDisabled: boolean
+  }>,
 ): Promise<void> {
   const set: Record<string, unknown> = { updated_at: new Date().toISOString() }
   if (patch.name !== undefined) set.name = patch.name
@@ -120,21 +129,45 @@ export async function claimTotpStep(db: Kysely<Database>, id: number, step: numb
 }
 
 export async function listGrants(db: Kysely<Database>, userId: number): Promise<RoleGrant[]> {
-  const rows = await db.selectFrom('accounts_role_grant').select(['id', 'role', 'council_id', 'ward_id']).where('user_id', '=', userId).orderBy('id').execute()
-  return rows.map((r) => ({ id: Number(r.id), role: r.role, councilId: Number(r.council_id), wardId: r.ward_id === null ? null : Number(r.ward_id) }))
+  const rows = await db
+    .selectFrom('accounts_role_grant')
+    .select(['id', 'role', 'council_id', 'ward_id'])
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => ({
+    id: Number(r.id),
+    role: r.role,
+    councilId: Number(r.council_id),
+    wardId: r.ward_id === null ? null : Number(r.ward_id),
+  }))
 }
 
-export async function insertGrant(db: Kysely<Database>, g: { userId: number; councilId: number; wardId: number | null; role: StaffRole; grantedBy: number | null }): Promise<number> {
+export async function insertGrant(
+  db: Kysely<Database>,
+  g: { userId: number; councilId: number; wardId: number | null; role: StaffRole; grantedBy: number | null },
+): Promise<number> {
   const r = await db
     .insertInto('accounts_role_grant')
-    .values({ user_id: g.userId, council_id: g.councilId, ward_id: g.wardId, role: g.role, granted_by_user_id: g.grantedBy, created_at: new Date().toISOString() })
+    .values({
+      user_id: g.userId,
+      council_id: g.councilId,
+      ward_id: g.wardId,
+      role: g.role,
+      granted_by_user_id: g.grantedBy,
+      created_at: new Date().toISOString(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   return Number(r.id)
 }
 
 export async function deleteGrant(db: Kysely<Database>, userId: number, grantId: number): Promise<boolean> {
-  const r = await db.deleteFrom('accounts_role_grant').where('id', '=', grantId).where('user_id', '=', userId).executeTakeFirst()
+  const r = await db
+    .deleteFrom('accounts_role_grant')
+    .where('id', '=', grantId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
   return Number(r.numDeletedRows) === 1
 }
 
@@ -148,16 +181,31 @@ export interface UserSummary {
 }
 
 export async function searchUsers(db: Kysely<Database>, query: string, limit: number): Promise<UserSummary[]> {
-  let q = db.selectFrom('accounts_user').select(['id', 'name', 'email', 'postcode', 'home_ward_id', 'is_disabled']).orderBy('name').limit(limit)
+  let q = db
+    .selectFrom('accounts_user')
+    .select(['id', 'name', 'email', 'postcode', 'home_ward_id', 'is_disabled'])
+    .orderBy('name')
+    .limit(limit)
   const term = query.trim().toLowerCase()
   if (term) {
     const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     q = q.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('email', 'like', like)]))
   }
-  return (await q.execute()).map((r) => ({ id: Number(r.id), name: r.name, email: r.email, postcode: r.postcode, homeWardId: r.home_ward_id === null ? null : Number(r.home_ward_id), isDisabled: Number(r.is_disabled) === 1 }))
+  return (await q.execute()).map((r) => ({
+    id: Number(r.id),
+    name: r.name,
+    email: r.email,
+    postcode: r.postcode,
+    homeWardId: r.home_ward_id === null ? null : Number(r.home_ward_id),
+    isDisabled: Number(r.is_disabled) === 1,
+  }))
 }
 
-export async function listWardTeam(db: Kysely<Database>, wardId: number, councilId: number): Promise<{ userId: number; name: string; role: StaffRole; councilWide: boolean }[]> {
+export async function listWardTeam(
+  db: Kysely<Database>,
+  wardId: number,
+  councilId: number,
+): Promise<{ userId: number; name: string; role: StaffRole; councilWide: boolean }[]> {
   const rows = await db
     .selectFrom('accounts_role_grant as g')
     .innerJoin('accounts_user as u', 'u.id', 'g.user_id')
@@ -171,22 +219,51 @@ export async function listWardTeam(db: Kysely<Database>, wardId: number, council
   return rows.map((r) => ({ userId: Number(r.id), name: r.name, role: r.role, councilWide: r.ward_id === null }))
 }
 
-export async function insertPasswordReset(db: Kysely<Database>, userId: number, tokenHash: string, expiresAt: string): Promise<void> {
-  await db.insertInto('accounts_password_reset').values({ user_id: userId, token_hash: tokenHash, expires_at: expiresAt, used_at: null, created_at: new Date().toISOString() }).execute()
+export async function insertPasswordReset(
+  db: Kysely<Database>,
+  userId: number,
+  tokenHash: string,
+  expiresAt: string,
+): Promise<void> {
+  await db
+    .insertInto('accounts_password_reset')
+    .values({
+      user_id: userId,
+      token_hash: tokenHash,
+      expires_at: expiresAt,
+      used_at: null,
+      created_at: new Date().toISOString(),
+    })
+    .execute()
 }
 
-export async function findPasswordReset(db: Kysely<Database>, tokenHash: string): Promise<{ id: number; userId: number; expiresAt: string; usedAt: string | null } | undefined> {
-  const r = await db.selectFrom('accounts_password_reset').select(['id', 'user_id', 'expires_at', 'used_at']).where('token_hash', '=', tokenHash).executeTakeFirst()
+export async function findPasswordReset(
+  db: Kysely<Database>,
+  tokenHash: string,
+): Promise<{ id: number; userId: number; expiresAt: string; usedAt: string | null } | undefined> {
+  const r = await db
+    .selectFrom('accounts_password_reset')
+    .select(['id', 'user_id', 'expires_at', 'used_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst()
   return r ? { id: Number(r.id), userId: Number(r.user_id), expiresAt: r.expires_at, usedAt: r.used_at } : undefined
 }
 
 /** Marks a reset link used; false if another request used it first (single use under concurrency). */
 export async function consumePasswordReset(db: Kysely<Database>, id: number): Promise<boolean> {
-  const r = await db.updateTable('accounts_password_reset').set({ used_at: new Date().toISOString() }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst()
+  const r = await db
+    .updateTable('accounts_password_reset')
+    .set({ used_at: new Date().toISOString() })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst()
   return Number(r.numUpdatedRows) === 1
 }
 
 export async function countUsers(db: Kysely<Database>): Promise<number> {
-  const r = await db.selectFrom('accounts_user').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const r = await db
+    .selectFrom('accounts_user')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(r.n)
 }

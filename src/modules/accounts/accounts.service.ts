@@ -36,7 +36,9 @@ export interface AccountsDeps {
   demoMode: boolean
   publicUrl: string
   serviceName: string
-  lookupPostcode: (input: string) => Promise<{ ok: true; postcode: string; wardId: number | null } | { ok: false; reason: 'invalid' }>
+  lookupPostcode: (
+    input: string,
+  ) => Promise<{ ok: true; postcode: string; wardId: number | null } | { ok: false; reason: 'invalid' }>
   now?: () => Date
 }
 
@@ -46,8 +48,17 @@ export type Result<T> = ({ ok: true } & T) | { ok: false; errors: FieldErrors }
 const RESET_TTL_MS = 60 * 60 * 1000
 
 export interface AccountsService {
-  register(input: { fullName: string; email: string; postcode: string; password: string; passwordConfirm: string }): Promise<Result<{ userId: number }>>
-  authenticate(email: string, password: string): Promise<{ kind: 'ok'; user: UserRecord; secondFactor: 'none' | 'required' } | { kind: 'failed' }>
+  register(input: {
+    fullName: string
+    email: string
+    postcode: string
+    password: string
+    passwordConfirm: string
+  }): Promise<Result<{ userId: number }>>
+  authenticate(
+    email: string,
+    password: string,
+  ): Promise<{ kind: 'ok'; user: UserRecord; secondFactor: 'none' | 'required' } | { kind: 'failed' }>
   checkSecondFactor(userId: number, code: string): Promise<boolean>
   /** A fresh secret for enrolment; nothing is stored until the person proves they hold it. */
   newTotpSecret(): string
@@ -56,7 +67,11 @@ export interface AccountsService {
   findValidReset(token: string): Promise<{ userId: number } | undefined>
   resetPassword(token: string, password: string, confirm: string): Promise<Result<{ userId: number }>>
   resolveActor(userId: number, sessionMfa: boolean): Promise<Actor | undefined>
-  grantRole(by: Actor, userId: number, grant: { councilId: number; wardId: number | null; role: StaffRole }): Promise<Result<{ grantId: number }>>
+  grantRole(
+    by: Actor,
+    userId: number,
+    grant: { councilId: number; wardId: number | null; role: StaffRole },
+  ): Promise<Result<{ grantId: number }>>
   revokeRole(by: Actor, userId: number, grantId: number): Promise<boolean>
   getUser(userId: number): Promise<UserRecord | undefined>
 }
@@ -81,9 +96,22 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       if (!place.ok) errors.postcode = 'accounts.errors.postcodeFormat'
       if (Object.keys(errors).length > 0 || !place.ok) return { ok: false, errors }
       const passwordHash = await hashPassword(input.password, deps.passwordLog2N)
-      const userId = await insertUser(db, { email: input.email, name: input.fullName, postcode: place.postcode, homeWardId: place.wardId, passwordHash })
+      const userId = await insertUser(db, {
+        email: input.email,
+        name: input.fullName,
+        postcode: place.postcode,
+        homeWardId: place.wardId,
+        passwordHash,
+      })
       if (userId === undefined) return { ok: false, errors: { email: 'accounts.errors.emailTaken' } }
-      await audit.append({ actorUserId: userId, actorLabel: `user:${userId}`, wardId: place.wardId, action: 'account.register', subject: `user:${userId}`, outcome: 'success' })
+      await audit.append({
+        actorUserId: userId,
+        actorLabel: `user:${userId}`,
+        wardId: place.wardId,
+        action: 'account.register',
+        subject: `user:${userId}`,
+        outcome: 'success',
+      })
       return { ok: true, userId }
     },
 
@@ -92,10 +120,24 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       // Verify against a dummy hash when there is no such user, so timing does not reveal who has an account.
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash(deps.passwordLog2N)))
       if (!user || !ok || user.isDisabled) {
-        await audit.append({ actorUserId: user?.id ?? null, actorLabel: user ? `user:${user.id}` : 'anonymous', wardId: null, action: 'account.sign-in', subject: user ? `user:${user.id}` : 'unknown-account', outcome: 'failure' })
+        await audit.append({
+          actorUserId: user?.id ?? null,
+          actorLabel: user ? `user:${user.id}` : 'anonymous',
+          wardId: null,
+          action: 'account.sign-in',
+          subject: user ? `user:${user.id}` : 'unknown-account',
+          outcome: 'failure',
+        })
         return { kind: 'failed' }
       }
-      await audit.append({ actorUserId: user.id, actorLabel: `user:${user.id}`, wardId: null, action: 'account.sign-in', subject: `user:${user.id}`, outcome: 'success' })
+      await audit.append({
+        actorUserId: user.id,
+        actorLabel: `user:${user.id}`,
+        wardId: null,
+        action: 'account.sign-in',
+        subject: `user:${user.id}`,
+        outcome: 'success',
+      })
       return { kind: 'ok', user, secondFactor: user.totpEnabled ? 'required' : 'none' }
     },
 
@@ -104,7 +146,14 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       if (!user?.totpEnabled || !user.totpSecret) return false
       const step = verifyTotp(user.totpSecret, code, now(), user.totpLastStep)
       const ok = step !== null && (await claimTotpStep(db, userId, step))
-      await audit.append({ actorUserId: userId, actorLabel: `user:${userId}`, wardId: null, action: 'account.second-factor', subject: `user:${userId}`, outcome: ok ? 'success' : 'failure' })
+      await audit.append({
+        actorUserId: userId,
+        actorLabel: `user:${userId}`,
+        wardId: null,
+        action: 'account.second-factor',
+        subject: `user:${userId}`,
+        outcome: ok ? 'success' : 'failure',
+      })
       return ok
     },
 
@@ -116,7 +165,14 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       const step = verifyTotp(secret, code, now(), null)
       if (step === null) return false
       await updateUser(db, userId, { totpSecret: secret, totpEnabled: true, totpLastStep: step })
-      await audit.append({ actorUserId: userId, actorLabel: `user:${userId}`, wardId: null, action: 'account.second-factor.enrol', subject: `user:${userId}`, outcome: 'success' })
+      await audit.append({
+        actorUserId: userId,
+        actorLabel: `user:${userId}`,
+        wardId: null,
+        action: 'account.second-factor.enrol',
+        subject: `user:${userId}`,
+        outcome: 'success',
+      })
       return true
     },
 
@@ -130,7 +186,14 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
         subject: `${deps.serviceName}: reset your password`,
         body: `Use this link within 1 hour to choose a new password:\n\n${deps.publicUrl}/password-reset/${token}\n\nIf you did not ask for this, you can ignore this email.`,
       })
-      await audit.append({ actorUserId: null, actorLabel: 'anonymous', wardId: null, action: 'account.password-reset.request', subject: `user:${user.id}`, outcome: 'success' })
+      await audit.append({
+        actorUserId: null,
+        actorLabel: 'anonymous',
+        wardId: null,
+        action: 'account.password-reset.request',
+        subject: `user:${user.id}`,
+        outcome: 'success',
+      })
     },
 
     async findValidReset(token) {
@@ -142,12 +205,21 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
 
     async resetPassword(token, password, confirm) {
       const r = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await findPasswordReset(db, sha256Hex(token)) : undefined
-      if (!r || r.usedAt || r.expiresAt < now().toISOString()) return { ok: false, errors: { token: 'accounts.errors.resetLinkInvalid' } }
+      if (!r || r.usedAt || r.expiresAt < now().toISOString())
+        return { ok: false, errors: { token: 'accounts.errors.resetLinkInvalid' } }
       const errors = passwordErrors(password, confirm)
       if (Object.keys(errors).length > 0) return { ok: false, errors }
-      if (!(await consumePasswordReset(db, r.id))) return { ok: false, errors: { token: 'accounts.errors.resetLinkInvalid' } }
+      if (!(await consumePasswordReset(db, r.id)))
+        return { ok: false, errors: { token: 'accounts.errors.resetLinkInvalid' } }
       await updateUser(db, r.userId, { passwordHash: await hashPassword(password, deps.passwordLog2N) })
-      await audit.append({ actorUserId: r.userId, actorLabel: `user:${r.userId}`, wardId: null, action: 'account.password-reset', subject: `user:${r.userId}`, outcome: 'success' })
+      await audit.append({
+        actorUserId: r.userId,
+        actorLabel: `user:${r.userId}`,
+        wardId: null,
+        action: 'account.password-reset',
+        subject: `user:${r.userId}`,
+        outcome: 'success',
+      })
       return { ok: true, userId: r.userId }
     },
 
@@ -170,14 +242,30 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
     async grantRole(by, userId, grant): Promise<Result<{ grantId: number }>> {
       const user = await findUserById(db, userId)
       if (!user) return { ok: false, errors: { user: 'admin.errors.noSuchUser' } }
-      if (grant.role === 'admin' && grant.wardId !== null) return { ok: false, errors: { wardCode: 'admin.errors.adminIsCouncilWide' } }
-      if (grant.role !== 'admin' && grant.wardId === null) return { ok: false, errors: { wardCode: 'admin.errors.wardRequired' } }
+      if (grant.role === 'admin' && grant.wardId !== null)
+        return { ok: false, errors: { wardCode: 'admin.errors.adminIsCouncilWide' } }
+      if (grant.role !== 'admin' && grant.wardId === null)
+        return { ok: false, errors: { wardCode: 'admin.errors.wardRequired' } }
       const existing = await listGrants(db, userId)
       if (existing.some((g) => g.role === grant.role && g.wardId === grant.wardId && g.councilId === grant.councilId)) {
         return { ok: false, errors: { role: 'admin.errors.alreadyHasRole' } }
       }
-      const grantId = await insertGrant(db, { userId, councilId: grant.councilId, wardId: grant.wardId, role: grant.role, grantedBy: by.kind === 'user' ? by.userId : null })
-      await audit.append({ actorUserId: by.kind === 'user' ? by.userId : null, actorLabel: by.kind === 'user' ? `user:${by.userId}` : 'system', wardId: grant.wardId, action: 'account.role.grant', subject: `user:${userId}`, outcome: 'success', detail: { role: grant.role } })
+      const grantId = await insertGrant(db, {
+        userId,
+        councilId: grant.councilId,
+        wardId: grant.wardId,
+        role: grant.role,
+        grantedBy: by.kind === 'user' ? by.userId : null,
+      })
+      await audit.append({
+        actorUserId: by.kind === 'user' ? by.userId : null,
+        actorLabel: by.kind === 'user' ? `user:${by.userId}` : 'system',
+        wardId: grant.wardId,
+        action: 'account.role.grant',
+        subject: `user:${userId}`,
+        outcome: 'success',
+        detail: { role: grant.role },
+      })
       return { ok: true, grantId }
     },
 
@@ -185,7 +273,15 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       const grants = await listGrants(db, userId)
       const g = grants.find((x) => x.id === grantId)
       const ok = g !== undefined && (await deleteGrant(db, userId, grantId))
-      await audit.append({ actorUserId: by.kind === 'user' ? by.userId : null, actorLabel: by.kind === 'user' ? `user:${by.userId}` : 'system', wardId: g?.wardId ?? null, action: 'account.role.revoke', subject: `user:${userId}`, outcome: ok ? 'success' : 'failure', detail: { grantId, role: g?.role ?? null } })
+      await audit.append({
+        actorUserId: by.kind === 'user' ? by.userId : null,
+        actorLabel: by.kind === 'user' ? `user:${by.userId}` : 'system',
+        wardId: g?.wardId ?? null,
+        action: 'account.role.revoke',
+        subject: `user:${userId}`,
+        outcome: ok ? 'success' : 'failure',
+        detail: { grantId, role: g?.role ?? null },
+      })
       return ok
     },
 

@@ -7,7 +7,14 @@ export { createAccountsService, type AccountsService, type AccountsDeps } from '
 export { registerAccountsRoutes } from './accounts.routes.js'
 export { accountsMigrations } from './accounts.migrations.js'
 export { accountsPermissions } from './accounts.permissions.js'
-export { searchUsers, listWardTeam, countUsers, findUserByEmail, insertUser, type UserSummary } from './accounts.repository.js'
+export {
+  searchUsers,
+  listWardTeam,
+  countUsers,
+  findUserByEmail,
+  insertUser,
+  type UserSummary,
+} from './accounts.repository.js'
 
 export type AccountsManifest = ModuleManifest<AccountsService>
 export const accountsModule = { id: 'accounts', migrations: accountsMigrations, permissions: accountsPermissions }

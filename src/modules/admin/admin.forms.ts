@@ -3,7 +3,12 @@ import { STAFF_ROLES } from '../../platform/access/index.js'
 
 export const GrantForm = z.object({
   role: z.enum(STAFF_ROLES, { error: 'admin.errors.roleRequired' }),
-  wardCode: z.string().trim().regex(/^([EWSN]\d{8})?$/, 'admin.errors.wardRequired').optional().default(''),
+  wardCode: z
+    .string()
+    .trim()
+    .regex(/^([EWSN]\d{8})?$/, 'admin.errors.wardRequired')
+    .optional()
+    .default(''),
 })
 
 export const ActivationForm = z.object({

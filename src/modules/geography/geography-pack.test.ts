@@ -8,7 +8,10 @@ import { buildGeographyPack, parseGeographyPack } from './geography-pack.js'
 import { containsPoint, simplifyGeometry, type AreaGeometry } from './geojson.js'
 import { ImportFormatError, imdDecile, normalisePostcode, readCensusTotals, readLsoaWardLookup } from './ons-readers.js'
 
-const file = (...p: string[]) => ({ name: path.basename(p[p.length - 1]!), text: readFileSync(sharedDataPath('norbiton', ...p), 'utf8') })
+const file = (...p: string[]) => ({
+  name: path.basename(p[p.length - 1]!),
+  text: readFileSync(sharedDataPath('norbiton', ...p), 'utf8'),
+})
 
 describe('geography pack', () => {
   test('the pilot seed pack is exactly what the importer derives from the official files', needsSharedData(), () => {
@@ -22,15 +25,23 @@ describe('geography pack', () => {
       imdRanks: file('ons_lookups', 'imd2019_lsoa11_kingston.csv'),
       postcodes: file('census', 'postcodes_KT_latlong_nspl_may2025_odileeds.csv'),
     })
-    const committed = parseGeographyPack(readFileSync(path.join(paths.projectRoot, 'tenants', 'kingston', 'seed-pack', 'geography.json'), 'utf8'))
+    const committed = parseGeographyPack(
+      readFileSync(path.join(paths.projectRoot, 'tenants', 'kingston', 'seed-pack', 'geography.json'), 'utf8'),
+    )
     assert.deepEqual(JSON.parse(JSON.stringify(pack)), JSON.parse(JSON.stringify(committed)))
 
     assert.equal(pack.wards.length, 19)
     const norbiton = pack.areas.filter((a) => a.wardCode === 'E05013941')
     const lsoas = norbiton.filter((a) => a.kind === 'lsoa')
-    assert.deepEqual(lsoas.map((a) => a.code), ['E01002969', 'E01002970', 'E01002971', 'E01002972', 'E01002973', 'E01002974'])
+    assert.deepEqual(
+      lsoas.map((a) => a.code),
+      ['E01002969', 'E01002970', 'E01002971', 'E01002972', 'E01002973', 'E01002974'],
+    )
     assert.equal(norbiton.filter((a) => a.kind === 'oa').length, 31)
-    assert.equal(lsoas.reduce((s, a) => s + (a.population ?? 0), 0), 11_187)
+    assert.equal(
+      lsoas.reduce((s, a) => s + (a.population ?? 0), 0),
+      11_187,
+    )
     assert.equal(lsoas.find((a) => a.code === 'E01002969')?.imdDecile, 2, 'the most deprived LSOA in the borough')
   })
 
@@ -50,13 +61,31 @@ describe('geography pack', () => {
   })
 
   test('readers explain what is wrong with a file', () => {
-    assert.throws(() => readCensusTotals('a,b\n1,2\n', 'x.csv'), (e: unknown) => e instanceof ImportFormatError && /Geography code/.test(e.message))
-    assert.throws(() => readCensusTotals('Geography code,Total\nE1,lots\n', 'x.csv'), /row 2: Total is not a whole number/)
+    assert.throws(
+      () => readCensusTotals('a,b\n1,2\n', 'x.csv'),
+      (e: unknown) => e instanceof ImportFormatError && /Geography code/.test(e.message),
+    )
+    assert.throws(
+      () => readCensusTotals('Geography code,Total\nE1,lots\n', 'x.csv'),
+      /row 2: Total is not a whole number/,
+    )
     assert.throws(() => readLsoaWardLookup('x,y\n1,2\n', 'l.csv'), /no LSOA code column/)
   })
 
   test('simplification keeps rings closed and points inside stay inside', () => {
-    const square: AreaGeometry = { type: 'Polygon', coordinates: [[[0, 0], [0.5, 0.00001], [1, 0], [1, 1], [0, 1], [0, 0]]] }
+    const square: AreaGeometry = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [0.5, 0.00001],
+          [1, 0],
+          [1, 1],
+          [0, 1],
+          [0, 0],
+        ],
+      ],
+    }
     const s = simplifyGeometry(square, 0.001)
     const ring = s.type === 'Polygon' ? s.coordinates[0]! : []
     assert.deepEqual(ring[0], ring[ring.length - 1])

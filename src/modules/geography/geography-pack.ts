@@ -109,18 +109,55 @@ export function buildGeographyPack(files: GeographyFiles): GeographyPack {
   }
 
   const sources: GeographyPack['sources'] = [
-    { dataset: 'Ward boundaries', file: files.wardBoundaries.name, publisher: 'Office for National Statistics', licence: 'OGL v3; contains OS data © Crown copyright and database right' },
-    { dataset: 'LSOA 2021 boundaries', file: files.lsoaBoundaries.name, publisher: 'Office for National Statistics', licence: 'OGL v3; contains OS data © Crown copyright and database right' },
-    { dataset: 'LSOA (2021) to ward lookup', file: files.lsoaWardLookup.name, publisher: 'Office for National Statistics', licence: 'OGL v3' },
-    { dataset: 'Output area 2021 centroids', file: files.outputAreaCentroids.name, publisher: 'Office for National Statistics', licence: 'OGL v3; contains OS data © Crown copyright and database right' },
-    { dataset: 'Census 2021 TS001 usual residents', file: files.populationTable.name, publisher: 'Office for National Statistics', licence: 'OGL v3' },
+    {
+      dataset: 'Ward boundaries',
+      file: files.wardBoundaries.name,
+      publisher: 'Office for National Statistics',
+      licence: 'OGL v3; contains OS data © Crown copyright and database right',
+    },
+    {
+      dataset: 'LSOA 2021 boundaries',
+      file: files.lsoaBoundaries.name,
+      publisher: 'Office for National Statistics',
+      licence: 'OGL v3; contains OS data © Crown copyright and database right',
+    },
+    {
+      dataset: 'LSOA (2021) to ward lookup',
+      file: files.lsoaWardLookup.name,
+      publisher: 'Office for National Statistics',
+      licence: 'OGL v3',
+    },
+    {
+      dataset: 'Output area 2021 centroids',
+      file: files.outputAreaCentroids.name,
+      publisher: 'Office for National Statistics',
+      licence: 'OGL v3; contains OS data © Crown copyright and database right',
+    },
+    {
+      dataset: 'Census 2021 TS001 usual residents',
+      file: files.populationTable.name,
+      publisher: 'Office for National Statistics',
+      licence: 'OGL v3',
+    },
   ]
-  if (files.imdRanks) sources.push({ dataset: 'English Indices of Deprivation 2019 (LSOA ranks)', file: files.imdRanks.name, publisher: 'MHCLG via ONS lookup', licence: 'OGL v3' })
+  if (files.imdRanks)
+    sources.push({
+      dataset: 'English Indices of Deprivation 2019 (LSOA ranks)',
+      file: files.imdRanks.name,
+      publisher: 'MHCLG via ONS lookup',
+      licence: 'OGL v3',
+    })
 
   // Postcodes are placed in wards by point in polygon on the full-resolution boundaries we were given.
   const postcodes: GeographyPack['postcodes'] = []
   if (files.postcodes) {
-    sources.push({ dataset: 'National Statistics Postcode Lookup (postcode coordinates)', file: files.postcodes.name, publisher: 'Office for National Statistics', licence: 'OGL v3; contains OS data © Crown copyright and database right; contains Royal Mail data © Royal Mail copyright and database right' })
+    sources.push({
+      dataset: 'National Statistics Postcode Lookup (postcode coordinates)',
+      file: files.postcodes.name,
+      publisher: 'Office for National Statistics',
+      licence:
+        'OGL v3; contains OS data © Crown copyright and database right; contains Royal Mail data © Royal Mail copyright and database right',
+    })
     for (const p of readPostcodes(files.postcodes.text, files.postcodes.name)) {
       const ward = wards.find((w) => containsPoint(w.geometry, p.lon, p.lat))
       if (ward) postcodes.push([p.postcode, p.lat, p.lon, ward.code])
@@ -132,7 +169,12 @@ export function buildGeographyPack(files: GeographyFiles): GeographyPack {
     format: 'working-together/geography-pack@1',
     council: files.council,
     wards: wards
-      .map((w) => ({ code: w.code, name: w.name, boundary: simplifyGeometry(w.geometry, WARD_TOLERANCE), centroid: centroidOf(w.geometry) }))
+      .map((w) => ({
+        code: w.code,
+        name: w.name,
+        boundary: simplifyGeometry(w.geometry, WARD_TOLERANCE),
+        centroid: centroidOf(w.geometry),
+      }))
       .sort((a, b) => a.code.localeCompare(b.code)),
     areas,
     postcodes,
@@ -142,6 +184,12 @@ export function buildGeographyPack(files: GeographyFiles): GeographyPack {
 
 export function parseGeographyPack(text: string): GeographyPack {
   const parsed = GeographyPackSchema.safeParse(JSON.parse(text))
-  if (!parsed.success) throw new Error(`geography pack is invalid: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!parsed.success)
+    throw new Error(
+      `geography pack is invalid: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+    )
   return parsed.data
 }

@@ -6,7 +6,9 @@ export const geographyMigrations: ModuleMigration[] = [
     async up(db, dialect) {
       const real = dialect === 'postgres' ? 'double precision' : 'real'
       await idColumn(db.schema.createTable('geography_area'), dialect)
-        .addColumn('ward_id', dialect === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull().references('tenancy_ward.id'))
+        .addColumn('ward_id', dialect === 'postgres' ? 'bigint' : 'integer', (c) =>
+          c.notNull().references('tenancy_ward.id'),
+        )
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('code', 'text', (c) => c.notNull().unique())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -23,7 +25,9 @@ export const geographyMigrations: ModuleMigration[] = [
         .addColumn('postcode', 'text', (c) => c.primaryKey())
         .addColumn('lat', real, (c) => c.notNull())
         .addColumn('lon', real, (c) => c.notNull())
-        .addColumn('ward_id', dialect === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull().references('tenancy_ward.id'))
+        .addColumn('ward_id', dialect === 'postgres' ? 'bigint' : 'integer', (c) =>
+          c.notNull().references('tenancy_ward.id'),
+        )
         .execute()
       await db.schema.createIndex('geography_postcode_ward_idx').on('geography_postcode').column('ward_id').execute()
     },

@@ -69,7 +69,9 @@ export async function listWardAreas(db: Kysely<Database>, wardId: number, kind?:
   }))
 }
 
-export async function countAreasByWard(db: Kysely<Database>): Promise<Map<number, { lsoa: number; oa: number; population: number }>> {
+export async function countAreasByWard(
+  db: Kysely<Database>,
+): Promise<Map<number, { lsoa: number; oa: number; population: number }>> {
   const rows = await db
     .selectFrom('geography_area')
     .select((eb) => ['ward_id', 'kind', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('population').as('pop')])
@@ -87,19 +89,27 @@ export async function countAreasByWard(db: Kysely<Database>): Promise<Map<number
   return out
 }
 
-export async function replacePostcodes(db: Kysely<Database>, rows: { postcode: string; lat: number; lon: number; wardId: number }[]): Promise<void> {
+export async function replacePostcodes(
+  db: Kysely<Database>,
+  rows: { postcode: string; lat: number; lon: number; wardId: number }[],
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('geography_postcode').execute()
     for (let i = 0; i < rows.length; i += 500) {
       await trx
         .insertInto('geography_postcode')
-        .values(rows.slice(i, i + 500).map((r) => ({ postcode: r.postcode, lat: r.lat, lon: r.lon, ward_id: r.wardId })))
+        .values(
+          rows.slice(i, i + 500).map((r) => ({ postcode: r.postcode, lat: r.lat, lon: r.lon, ward_id: r.wardId })),
+        )
         .execute()
     }
   })
 }
 
-export async function findPostcode(db: Kysely<Database>, postcode: string): Promise<{ postcode: string; lat: number; lon: number; wardId: number } | undefined> {
+export async function findPostcode(
+  db: Kysely<Database>,
+  postcode: string,
+): Promise<{ postcode: string; lat: number; lon: number; wardId: number } | undefined> {
   const r = await db.selectFrom('geography_postcode').selectAll().where('postcode', '=', postcode).executeTakeFirst()
   return r ? { postcode: r.postcode, lat: Number(r.lat), lon: Number(r.lon), wardId: Number(r.ward_id) } : undefined
 }

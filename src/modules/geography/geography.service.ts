@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../platform/db/index.js'
-import { findWardByCode, programmeName, upsertCouncil, upsertWard, type TenantProfile } from '../../platform/tenancy/index.js'
+import {
+  findWardByCode,
+  programmeName,
+  upsertCouncil,
+  upsertWard,
+  type TenantProfile,
+} from '../../platform/tenancy/index.js'
 import type { GeographyPack } from './geography-pack.js'
 import { findPostcode, replacePostcodes, replaceWardAreas } from './geography.repository.js'
 import { normalisePostcode } from './ons-readers.js'
@@ -18,7 +24,11 @@ export interface ImportSummary {
  * a pilot ward), each with its small areas. Re-running it refreshes figures and keeps an admin's
  * activation choices.
  */
-export async function importGeographyPack(db: Kysely<Database>, pack: GeographyPack, tenant: TenantProfile): Promise<ImportSummary> {
+export async function importGeographyPack(
+  db: Kysely<Database>,
+  pack: GeographyPack,
+  tenant: TenantProfile,
+): Promise<ImportSummary> {
   if (pack.council.code !== tenant.council.code) {
     throw new Error(`pack is for council ${pack.council.code}, tenant ${tenant.id} is ${tenant.council.code}`)
   }

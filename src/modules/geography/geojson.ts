@@ -114,7 +114,9 @@ function inRing(p: Position, ring: Ring): boolean {
 /** Even-odd point in polygon with holes. */
 export function containsPoint(g: AreaGeometry, lon: number, lat: number): boolean {
   const p: Position = [lon, lat]
-  return polygonsOf(g).some((poly) => poly[0] !== undefined && inRing(p, poly[0]) && !poly.slice(1).some((hole) => inRing(p, hole)))
+  return polygonsOf(g).some(
+    (poly) => poly[0] !== undefined && inRing(p, poly[0]) && !poly.slice(1).some((hole) => inRing(p, hole)),
+  )
 }
 
 /** Bounding box [minLon, minLat, maxLon, maxLat]. */

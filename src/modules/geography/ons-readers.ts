@@ -18,7 +18,10 @@ export class ImportFormatError extends Error {
 
 export function readCsv(text: string, file: string): Record<string, string>[] {
   try {
-    return parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[]
+    return parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true }) as Record<
+      string,
+      string
+    >[]
   } catch (e) {
     throw new ImportFormatError(file, `not valid CSV (${e instanceof Error ? e.message : String(e)})`)
   }
@@ -29,7 +32,10 @@ function findColumn(headers: string[], patterns: RegExp[], file: string, what: s
     const h = headers.find((x) => p.test(x))
     if (h) return h
   }
-  throw new ImportFormatError(file, `no ${what} column (looked for ${patterns.map(String).join(', ')}; found ${headers.join(', ')})`)
+  throw new ImportFormatError(
+    file,
+    `no ${what} column (looked for ${patterns.map(String).join(', ')}; found ${headers.join(', ')})`,
+  )
 }
 
 export interface BoundaryFeature {
@@ -59,7 +65,8 @@ export function readBoundaries(text: string, file: string, level: 'ward' | 'lsoa
     const parentKey = keys.find((k) => /^LAD\d{2}CD$/i.test(k))
     const geometry = (f as { geometry?: unknown }).geometry
     if (!codeKey || !nameKey) throw new ImportFormatError(file, `feature ${i + 1} has no ${level} code/name property`)
-    if (!isAreaGeometry(geometry)) throw new ImportFormatError(file, `feature ${i + 1} is not a Polygon or MultiPolygon`)
+    if (!isAreaGeometry(geometry))
+      throw new ImportFormatError(file, `feature ${i + 1} is not a Polygon or MultiPolygon`)
     return {
       code: String(props[codeKey]),
       name: String(props[nameKey]).trim(),
@@ -98,7 +105,8 @@ export function readOutputAreaCentroids(text: string, file: string): OutputAreaR
   return rows.map((r, i) => {
     const la = Number(r[lat])
     const lo = Number(r[lon])
-    if (!Number.isFinite(la) || !Number.isFinite(lo)) throw new ImportFormatError(file, `row ${i + 2}: coordinates are not numbers`)
+    if (!Number.isFinite(la) || !Number.isFinite(lo))
+      throw new ImportFormatError(file, `row ${i + 2}: coordinates are not numbers`)
     return { code: r[oa]!, lsoaCode: r[lsoa]!, lat: la, lon: lo }
   })
 }
@@ -123,7 +131,12 @@ export function readImdRanks(text: string, file: string): Map<string, number> {
   const rows = readCsv(text, file)
   const headers = Object.keys(rows[0] ?? {})
   const code = findColumn(headers, [/^LSOA11CD$/i, /^lsoa11_?code$/i], file, 'LSOA11 code')
-  const rank = findColumn(headers, [/^IMD19$/i, /^imd_?rank$/i, /Index of Multiple Deprivation.*Rank/i], file, 'IMD rank')
+  const rank = findColumn(
+    headers,
+    [/^IMD19$/i, /^imd_?rank$/i, /Index of Multiple Deprivation.*Rank/i],
+    file,
+    'IMD rank',
+  )
   const out = new Map<string, number>()
   for (const r of rows) out.set(r[code]!, Number(r[rank]))
   return out

@@ -4,7 +4,13 @@ import { Rational } from './rules/rational.js'
 /** Pabulib `vote_type` values (notes §1.2). */
 export type PabulibVoteType = 'approval' | 'choose-1' | 'ordinal' | 'cumulative' | 'scoring'
 
-export const PABULIB_VOTE_TYPES: readonly PabulibVoteType[] = ['approval', 'choose-1', 'ordinal', 'cumulative', 'scoring']
+export const PABULIB_VOTE_TYPES: readonly PabulibVoteType[] = [
+  'approval',
+  'choose-1',
+  'ordinal',
+  'cumulative',
+  'scoring',
+]
 
 export interface PabulibProject {
   readonly id: string
@@ -100,19 +106,26 @@ export function parsePabulib(text: string): PabulibFile {
 
   const metaSection = sections.meta
   const headerOf = (name: SectionName, section: Section): Row => {
-    if (!section.header) throw new PabulibFormatError(section.titleLine, `the ${name.toUpperCase()} section has no header row`)
+    if (!section.header)
+      throw new PabulibFormatError(section.titleLine, `the ${name.toUpperCase()} section has no header row`)
     return section.header
   }
   const metaHeader = headerOf('meta', metaSection)
   if (metaHeader.fields.length !== 2 || metaHeader.fields[0] !== 'key' || metaHeader.fields[1] !== 'value') {
-    throw new PabulibFormatError(metaHeader.line, `the META header must be "key;value", not "${metaHeader.fields.join(';')}"`)
+    throw new PabulibFormatError(
+      metaHeader.line,
+      `the META header must be "key;value", not "${metaHeader.fields.join(';')}"`,
+    )
   }
   const meta = new Map<string, string>()
   const metaLine = new Map<string, number>()
   for (const row of metaSection.rows) {
     const [key = '', value = '', ...rest] = row.fields
     if (row.fields.length < 2 || rest.some((f) => f !== '')) {
-      throw new PabulibFormatError(row.line, `a META row needs exactly two fields, key and value; got ${row.fields.length}`)
+      throw new PabulibFormatError(
+        row.line,
+        `a META row needs exactly two fields, key and value; got ${row.fields.length}`,
+      )
     }
     if (key === '') throw new PabulibFormatError(row.line, 'a META row has an empty key')
     if (meta.has(key)) throw new PabulibFormatError(row.line, `META key "${key}" appears twice`)
@@ -182,7 +195,8 @@ export function parsePabulib(text: string): PabulibFile {
     const ids = splitList(row.fields[voteColumn] ?? '')
     for (const id of ids) {
       if (id === '') throw new PabulibFormatError(row.line, `the vote of voter ${voterId} has an empty project id`)
-      if (!projectIds.has(id)) throw new PabulibFormatError(row.line, `voter ${voterId} votes for unknown project "${id}"`)
+      if (!projectIds.has(id))
+        throw new PabulibFormatError(row.line, `voter ${voterId} votes for unknown project "${id}"`)
     }
     if (voteType === 'choose-1' && ids.length > 1) {
       warnings.push(`line ${row.line}: choose-1 voter ${voterId} chose ${ids.length} projects`)
@@ -236,7 +250,10 @@ function splitSections(text: string): Record<SectionName, Section> {
       if (found.has(title)) throw new PabulibFormatError(line, `a second ${title.toUpperCase()} section`)
       const expected = order[found.size]
       if (title !== expected) {
-        throw new PabulibFormatError(line, `${title.toUpperCase()} section found where ${expected?.toUpperCase() ?? 'nothing'} was expected (order: META, PROJECTS, VOTES)`)
+        throw new PabulibFormatError(
+          line,
+          `${title.toUpperCase()} section found where ${expected?.toUpperCase() ?? 'nothing'} was expected (order: META, PROJECTS, VOTES)`,
+        )
       }
       current = { titleLine: line, rows: [] }
       found.set(title, current)
@@ -302,6 +319,7 @@ function checkHeader(header: Row, required: readonly string[]): string[] {
   for (const column of columns) {
     if (column === '') throw new PabulibFormatError(header.line, 'a column header is empty')
     if (seen.has(column)) throw new PabulibFormatError(header.line, `column "${column}" appears twice`)
+    if (column === '__proto__') throw new PabulibFormatError(header.line, 'a column cannot be called __proto__')
     seen.add(column)
   }
   for (const column of required) {
@@ -321,9 +339,10 @@ function checkWidth(row: Row, columns: readonly string[], section: string): void
 
 function otherFields(columns: readonly string[], values: readonly string[], skip: readonly number[]) {
   const fields: Record<string, string> = {}
-  columns.forEach((column, i) => {
-    if (!skip.includes(i)) Object.defineProperty(fields, column, { value: values[i] ?? '', enumerable: true, writable: true, configurable: true })
-  })
+  for (let i = 0; i < columns.length; i++) {
+    // checkHeader refuses `__proto__`, so plain assignment cannot reach the prototype.
+    if (!skip.includes(i)) fields[columns[i] ?? ''] = values[i] ?? ''
+  }
   return fields
 }
 
@@ -366,7 +385,8 @@ export function serialisePabulib(file: PabulibFile): string {
         file.voteColumns.map((column) => {
           if (column === 'voter_id') return vote.voterId
           if (column === 'vote') return vote.projectIds.join(',')
-          if (column === 'points' && vote.points !== undefined) return vote.points.map((p) => decimal(p, 'points')).join(',')
+          if (column === 'points' && vote.points !== undefined)
+            return vote.points.map((p) => decimal(p, 'points')).join(',')
           return vote.fields[column] ?? ''
         }),
       ),
@@ -380,13 +400,16 @@ function row(fields: readonly string[]): string {
 }
 
 function quote(field: string): string {
-  if (/[\r\n]/.test(field)) throw new PabulibFormatError(0, `a field cannot contain a line break: ${JSON.stringify(field)}`)
-  if (field !== field.trim()) throw new PabulibFormatError(0, `a field cannot start or end with spaces: ${JSON.stringify(field)}`)
+  if (/[\r\n]/.test(field))
+    throw new PabulibFormatError(0, `a field cannot contain a line break: ${JSON.stringify(field)}`)
+  if (field !== field.trim())
+    throw new PabulibFormatError(0, `a field cannot start or end with spaces: ${JSON.stringify(field)}`)
   return field.includes(';') || field.includes('"') ? `"${field.replaceAll('"', '""')}"` : field
 }
 
 function decimal(value: Rational, what: string): string {
-  if (!value.isTerminatingDecimal()) throw new PabulibFormatError(0, `${what} (${value.toString()}) has no finite decimal form`)
+  if (!value.isTerminatingDecimal())
+    throw new PabulibFormatError(0, `${what} (${value.toString()}) has no finite decimal form`)
   return value.toDecimalString()
 }
 

@@ -42,61 +42,86 @@ export function registerSiteRoutes(app: FastifyInstance, ctx: PlatformContext, d
     const areas = ward ? await listWardAreas(ctx.db, ward.id, 'lsoa') : []
     const population = areas.reduce((s, a) => s + (a.population ?? 0), 0)
     const activeWards = await listWards(ctx.db, { councilId: ctx.councilId, activeOnly: true })
-    return reply.page(`${V}/home.njk`, { ward, population, lsoaCount: areas.length, activeWards, signedOut: (req.query as Record<string, unknown>).signedOut === '1' })
+    return reply.page(`${V}/home.njk`, {
+      ward,
+      population,
+      lsoaCount: areas.length,
+      activeWards,
+      signedOut: (req.query as Record<string, unknown>).signedOut === '1',
+    })
   })
 
   app.get('/wards', { config: { access: { permission: 'public' } } }, async (_req, reply) => {
     const wards = await listWards(ctx.db, { councilId: ctx.councilId })
     const counts = await countAreasByWard(ctx.db)
-    return reply.page(`${V}/wards.njk`, { wards: wards.map((w) => ({ ...w, ...(counts.get(w.id) ?? { lsoa: 0, oa: 0, population: 0 }) })) })
-  })
-
-  app.get('/wards/:wardCode', { config: { access: { permission: 'public', wardParam: 'wardCode' } } }, async (req, reply) => {
-    const ward = req.ward!
-    const lsoas = await listWardAreas(ctx.db, ward.id, 'lsoa')
-    const oas = await listWardAreas(ctx.db, ward.id, 'oa')
-    const population = lsoas.reduce((s, a) => s + (a.population ?? 0), 0)
-    return reply.page(`${V}/ward.njk`, {
-      ward,
-      lsoas: lsoas.map((l) => ({ ...l, oaCount: oas.filter((o) => o.parentCode === l.code).length })),
-      oaCount: oas.length,
-      population,
-      themes: ctx.tenant.startingThemes,
+    return reply.page(`${V}/wards.njk`, {
+      wards: wards.map((w) => ({ ...w, ...(counts.get(w.id) ?? { lsoa: 0, oa: 0, population: 0 }) })),
     })
   })
+
+  app.get(
+    '/wards/:wardCode',
+    { config: { access: { permission: 'public', wardParam: 'wardCode' } } },
+    async (req, reply) => {
+      const ward = req.ward!
+      const lsoas = await listWardAreas(ctx.db, ward.id, 'lsoa')
+      const oas = await listWardAreas(ctx.db, ward.id, 'oa')
+      const population = lsoas.reduce((s, a) => s + (a.population ?? 0), 0)
+      return reply.page(`${V}/ward.njk`, {
+        ward,
+        lsoas: lsoas.map((l) => ({ ...l, oaCount: oas.filter((o) => o.parentCode === l.code).length })),
+        oaCount: oas.length,
+        population,
+        themes: ctx.tenant.startingThemes,
+      })
+    },
+  )
 
   // --- Feedback: the service's own "how did we do" form (GOV.UK pattern), and the model form for idempotent submits.
   app.get('/feedback', { config: { access: { permission: 'public' } } }, async (_req, reply) =>
     reply.page(`${V}/feedback.njk`, { values: {}, ratings: RATINGS, submissionKey: randomToken(18) }, { form: true }),
   )
 
-  app.post('/feedback', { config: { access: { permission: 'public' }, rateLimit: { max: 600, timeWindow: '1 minute' } } }, async (req, reply) => {
-    const parsed = FeedbackForm.safeParse(req.body)
-    if (!parsed.success) {
-      const values = fieldValues(req.body, ['rating', 'comments'])
-      const key = fieldValues(req.body, ['submissionKey']).submissionKey
-      return reply.page(
-        `${V}/feedback.njk`,
-        { values, ratings: RATINGS, submissionKey: key && /^[A-Za-z0-9_-]{16,64}$/.test(key) ? key : randomToken(18), errors: toGovukErrors(parsed.error, req.t, ['rating', 'comments']) },
-        { status: 400, form: true },
-      )
-    }
-    const ward = await pilotWard()
-    if (!ward) throw new Error('pilot ward missing: run together seed')
-    const saved = await insertFeedbackOnce(ctx.db, {
-      wardId: ward.id,
-      userId: req.actor.kind === 'user' ? req.actor.userId : null,
-      submissionKey: parsed.data.submissionKey,
-      rating: parsed.data.rating,
-      comments: parsed.data.comments,
-    })
-    return reply.redirect(`/feedback/thank-you?ref=${saved.id}`, 303)
-  })
+  app.post(
+    '/feedback',
+    { config: { access: { permission: 'public' }, rateLimit: { max: 600, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const parsed = FeedbackForm.safeParse(req.body)
+      if (!parsed.success) {
+        const values = fieldValues(req.body, ['rating', 'comments'])
+        const key = fieldValues(req.body, ['submissionKey']).submissionKey
+        return reply.page(
+          `${V}/feedback.njk`,
+          {
+            values,
+            ratings: RATINGS,
+            submissionKey: key && /^[A-Za-z0-9_-]{16,64}$/.test(key) ? key : randomToken(18),
+            errors: toGovukErrors(parsed.error, req.t, ['rating', 'comments']),
+          },
+          { status: 400, form: true },
+        )
+      }
+      const ward = await pilotWard()
+      if (!ward) throw new Error('pilot ward missing: run together seed')
+      const saved = await insertFeedbackOnce(ctx.db, {
+        wardId: ward.id,
+        userId: req.actor.kind === 'user' ? req.actor.userId : null,
+        submissionKey: parsed.data.submissionKey,
+        rating: parsed.data.rating,
+        comments: parsed.data.comments,
+      })
+      return reply.redirect(`/feedback/thank-you?ref=${saved.id}`, 303)
+    },
+  )
 
-  app.get('/feedback/thank-you', { config: { access: { permission: 'public' } } }, async (_req, reply) => reply.page(`${V}/feedback-done.njk`))
+  app.get('/feedback/thank-you', { config: { access: { permission: 'public' } } }, async (_req, reply) =>
+    reply.page(`${V}/feedback-done.njk`),
+  )
 
   for (const page of ['accessibility', 'privacy', 'cookies'] as const) {
-    app.get(`/${page}`, { config: { access: { permission: 'public' } } }, async (_req, reply) => reply.page(`${V}/${page}.njk`))
+    app.get(`/${page}`, { config: { access: { permission: 'public' } } }, async (_req, reply) =>
+      reply.page(`${V}/${page}.njk`),
+    )
   }
 
   // --- Stable machine interfaces ------------------------------------------------------------------
@@ -108,14 +133,24 @@ export function registerSiteRoutes(app: FastifyInstance, ctx: PlatformContext, d
         tags: ['operations'],
         summary: 'Liveness and database check',
         response: {
-          200: { type: 'object', required: ['status', 'database'], properties: { status: { type: 'string', enum: ['ok'] }, database: { type: 'string', enum: ['sqlite', 'postgres'] }, time: { type: 'string' } } },
+          200: {
+            type: 'object',
+            required: ['status', 'database'],
+            properties: {
+              status: { type: 'string', enum: ['ok'] },
+              database: { type: 'string', enum: ['sqlite', 'postgres'] },
+              time: { type: 'string' },
+            },
+          },
           503: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' } } },
         },
       },
     },
     async (_req, reply) => {
       const h = await deps.health()
-      return reply.code(h.ok ? 200 : 503).send({ status: h.ok ? 'ok' : 'unavailable', database: h.database, time: new Date().toISOString() })
+      return reply
+        .code(h.ok ? 200 : 503)
+        .send({ status: h.ok ? 'ok' : 'unavailable', database: h.database, time: new Date().toISOString() })
     },
   )
 
@@ -133,7 +168,9 @@ export function registerSiteRoutes(app: FastifyInstance, ctx: PlatformContext, d
     return reply.type('text/plain; charset=utf-8').send(body)
   })
 
-  app.get('/api/v1/openapi.json', { config: { access: { permission: 'public' } } }, async (_req, reply) => reply.send(deps.openapi()))
+  app.get('/api/v1/openapi.json', { config: { access: { permission: 'public' } } }, async (_req, reply) =>
+    reply.send(deps.openapi()),
+  )
 
   app.get(
     '/api/v1/wards',
@@ -142,7 +179,16 @@ export function registerSiteRoutes(app: FastifyInstance, ctx: PlatformContext, d
       schema: {
         tags: ['wards'],
         summary: "The council's wards, with whether the programme runs in each",
-        response: { 200: { type: 'object', required: ['council', 'wards'], properties: { council: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } }, wards: { type: 'array', items: wardSchema } } } },
+        response: {
+          200: {
+            type: 'object',
+            required: ['council', 'wards'],
+            properties: {
+              council: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+              wards: { type: 'array', items: wardSchema },
+            },
+          },
+        },
       },
     },
     async () => {

@@ -49,7 +49,11 @@ export function accessPlugin(app: FastifyInstance, opts: AccessPluginOptions): R
 
   app.addHook('preHandler', async (req, reply) => {
     const access = req.routeOptions.config.access
-    if (!access) return reply.code(404).send()
+    if (!access) {
+      // Only the not-found handler has no declared access (every route is checked at registration).
+      if (req.is404) return
+      return reply.code(404).send()
+    }
     if (access.permission === 'public' && !access.wardParam) return
     if (access.wardParam) {
       const code = (req.params as Record<string, string | undefined>)[access.wardParam]
@@ -73,7 +77,8 @@ export function accessPlugin(app: FastifyInstance, opts: AccessPluginOptions): R
       return reply.redirect(`/sign-in${qs ? `?${qs}` : ''}`, 303)
     }
     if (decision.reason === 'mfa_required') {
-      if (isApi) return reply.code(403).send({ error: 'mfa_required', message: 'A second factor is required for this role' })
+      if (isApi)
+        return reply.code(403).send({ error: 'mfa_required', message: 'A second factor is required for this role' })
       return reply.redirect('/account/two-factor', 303)
     }
     if (isApi) return reply.code(403).send({ error: 'forbidden', message: 'You do not have permission to do this' })

@@ -37,7 +37,8 @@ export interface ChainRow extends AuditFields {
   hash: string
 }
 
-export type ChainVerdict = { ok: true; checked: number } | { ok: false; checked: number; brokenAtSeq: number; reason: string }
+export type ChainVerdict =
+  { ok: true; checked: number } | { ok: false; checked: number; brokenAtSeq: number; reason: string }
 
 /** Walks rows in seq order; pure so it can be run on an export as well as on the table. */
 export function verifyAuditChain(rows: Iterable<ChainRow>, headHash?: string): ChainVerdict {
@@ -45,9 +46,12 @@ export function verifyAuditChain(rows: Iterable<ChainRow>, headHash?: string): C
   let expectedSeq = 1
   let checked = 0
   for (const row of rows) {
-    if (row.seq !== expectedSeq) return { ok: false, checked, brokenAtSeq: expectedSeq, reason: `event ${expectedSeq} is missing` }
-    if (row.prevHash !== prev) return { ok: false, checked, brokenAtSeq: row.seq, reason: 'previous-hash link does not match' }
-    if (hashAuditEvent(prev, row) !== row.hash) return { ok: false, checked, brokenAtSeq: row.seq, reason: 'event content does not match its hash' }
+    if (row.seq !== expectedSeq)
+      return { ok: false, checked, brokenAtSeq: expectedSeq, reason: `event ${expectedSeq} is missing` }
+    if (row.prevHash !== prev)
+      return { ok: false, checked, brokenAtSeq: row.seq, reason: 'previous-hash link does not match' }
+    if (hashAuditEvent(prev, row) !== row.hash)
+      return { ok: false, checked, brokenAtSeq: row.seq, reason: 'event content does not match its hash' }
     prev = row.hash
     expectedSeq += 1
     checked += 1

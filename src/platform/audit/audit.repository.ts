@@ -16,7 +16,11 @@ export interface AuditEntry {
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>
   verify(): Promise<ChainVerdict>
-  list(filter: { wardIds?: number[] | 'all'; limit: number; beforeSeq?: number }): Promise<(ChainRow & { id: number })[]>
+  list(filter: {
+    wardIds?: number[] | 'all'
+    limit: number
+    beforeSeq?: number
+  }): Promise<(ChainRow & { id: number })[]>
 }
 
 export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () => Date = () => new Date()): AuditLog {
@@ -26,7 +30,12 @@ export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () =
         // One head row serialises appenders across app instances (row lock on PostgreSQL; SQLite has one writer).
         const head =
           dialect === 'postgres'
-            ? (await sql<{ seq: number; hash: string }>`select seq, hash from audit_head where id = 1 for update`.execute(trx)).rows[0]
+            ? (
+                await sql<{
+                  seq: number
+                  hash: string
+                }>`select seq, hash from audit_head where id = 1 for update`.execute(trx)
+              ).rows[0]
             : await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst()
         if (!head) throw new Error('audit_head row is missing: the platform migration was not applied')
         const prevSeq = head.seq

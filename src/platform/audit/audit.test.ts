@@ -14,7 +14,14 @@ for (const kind of await testDatabases()) {
         await migrateToLatest(db, platformMigrations)
         const log = createAuditLog(db.db, db.dialect)
         for (let i = 0; i < 5; i++) {
-          await log.append({ actorUserId: i, actorLabel: `user:${i}`, wardId: 1, action: 'test.action', subject: `thing:${i}`, outcome: 'success' })
+          await log.append({
+            actorUserId: i,
+            actorLabel: `user:${i}`,
+            wardId: 1,
+            action: 'test.action',
+            subject: `thing:${i}`,
+            outcome: 'success',
+          })
         }
         assert.deepEqual(await log.verify(), { ok: true, checked: 5 })
 
@@ -43,7 +50,18 @@ for (const kind of await testDatabases()) {
       try {
         await migrateToLatest(db, platformMigrations)
         const log = createAuditLog(db.db, db.dialect)
-        await Promise.all(Array.from({ length: 50 }, (_, i) => log.append({ actorUserId: null, actorLabel: 'system', wardId: null, action: 'race', subject: String(i), outcome: 'success' })))
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            log.append({
+              actorUserId: null,
+              actorLabel: 'system',
+              wardId: null,
+              action: 'race',
+              subject: String(i),
+              outcome: 'success',
+            }),
+          ),
+        )
         assert.deepEqual(await log.verify(), { ok: true, checked: 50 })
       } finally {
         await db.dispose()

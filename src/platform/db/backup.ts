@@ -22,8 +22,16 @@ interface Header {
 
 type AnyDb = Kysely<Record<string, Record<string, unknown>>>
 
+/** Tables that migrations fill with a starting row; a restore replaces those rows rather than refusing. */
+const SEEDED_BY_MIGRATIONS = new Set(['audit_head'])
+
+async function ownTables(db: Db) {
+  const all = await db.db.introspection.getTables()
+  return db.dialect === 'postgres' ? all.filter((t) => t.schema === (db.schema ?? 'public')) : all
+}
+
 async function listTables(db: Db): Promise<string[]> {
-  const tables = (await db.db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('kysely_'))
+  const tables = (await ownTables(db)).map((t) => t.name).filter((n) => !n.startsWith('kysely_'))
   const deps = new Map<string, Set<string>>()
   for (const t of tables) deps.set(t, new Set())
   if (db.dialect === 'sqlite') {
@@ -53,13 +61,21 @@ async function listTables(db: Db): Promise<string[]> {
 }
 
 async function appliedMigrations(db: Db): Promise<string[]> {
-  const r = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db.db)
+  const table =
+    db.dialect === 'postgres' ? sql.table(`${db.schema ?? 'public'}.kysely_migration`) : sql.table('kysely_migration')
+  const r = await sql<{ name: string }>`select name from ${table} order by name`.execute(db.db)
   return r.rows.map((x) => x.name)
 }
 
 export async function backupDatabase(db: Db, file: string): Promise<Header> {
   const tables = await listTables(db)
-  const header: Header = { format: BACKUP_FORMAT, createdAt: new Date().toISOString(), dialect: db.dialect, migrations: await appliedMigrations(db), tables: [] }
+  const header: Header = {
+    format: BACKUP_FORMAT,
+    createdAt: new Date().toISOString(),
+    dialect: db.dialect,
+    migrations: await appliedMigrations(db),
+    tables: [],
+  }
   const counts: { name: string; rows: number }[] = []
   const out = createWriteStream(file, { encoding: 'utf8' })
   const lines: string[] = []
@@ -103,31 +119,42 @@ export async function restoreDatabase(db: Db, file: string, options: { replace?:
   if (!header) throw new RestoreError('backup file is empty')
   const ours = await appliedMigrations(db)
   const missing = header.migrations.filter((m) => !ours.includes(m))
-  if (missing.length > 0) throw new RestoreError(`backup needs migrations this version does not have: ${missing.join(', ')}`)
+  if (missing.length > 0)
+    throw new RestoreError(`backup needs migrations this version does not have: ${missing.join(', ')}`)
   const tables = await listTables(db)
   for (const t of rowsByTable.keys()) if (!tables.includes(t)) throw new RestoreError(`backup has unknown table ${t}`)
 
   await db.db.transaction().execute(async (trx) => {
     const t = trx as unknown as AnyDb
     if (!options.replace) {
-      for (const name of tables) {
-        const c = await t.selectFrom(name).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-        if (Number(c.n) > 0) throw new RestoreError(`table ${name} is not empty: restore into a new database, or pass --replace`)
+      for (const name of tables.filter((n) => !SEEDED_BY_MIGRATIONS.has(n))) {
+        const c = await t
+          .selectFrom(name)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+        if (Number(c.n) > 0)
+          throw new RestoreError(`table ${name} is not empty: restore into a new database, or pass --replace`)
       }
+      for (const name of tables.filter((n) => SEEDED_BY_MIGRATIONS.has(n))) await t.deleteFrom(name).execute()
     } else {
       for (const name of [...tables].reverse()) await t.deleteFrom(name).execute()
     }
     for (const name of tables) {
       const rows = rowsByTable.get(name) ?? []
-      for (let i = 0; i < rows.length; i += 200) await t.insertInto(name).values(rows.slice(i, i + 200)).execute()
+      for (let i = 0; i < rows.length; i += 200)
+        await t
+          .insertInto(name)
+          .values(rows.slice(i, i + 200))
+          .execute()
     }
     if (db.dialect === 'postgres') {
       // Identity sequences must continue after the restored ids.
-      const withId = (await db.db.introspection.getTables()).filter((x) => x.columns.some((c) => c.name === 'id')).map((x) => x.name)
+      const withId = (await ownTables(db)).filter((x) => x.columns.some((c) => c.name === 'id')).map((x) => x.name)
       for (const name of tables.filter((n) => withId.includes(n))) {
         const seq = await sql<{ s: string | null }>`select pg_get_serial_sequence(${name}, 'id') as s`.execute(trx)
         const s = seq.rows[0]?.s
-        if (s) await sql`select setval(${s}, coalesce((select max(id) from ${sql.table(name)}), 0) + 1, false)`.execute(trx)
+        if (s)
+          await sql`select setval(${s}, coalesce((select max(id) from ${sql.table(name)}), 0) + 1, false)`.execute(trx)
       }
     }
   })

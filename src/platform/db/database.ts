@@ -11,6 +11,8 @@ export type Dialect = 'sqlite' | 'postgres'
 export interface Db {
   db: Kysely<Database>
   dialect: Dialect
+  /** PostgreSQL schema the tables live in (introspection and migrations must not see other schemas). */
+  schema?: string
   /** Closes the pool or file handle. */
   close(): Promise<void>
   /** What the durability promise rests on, read back from the engine (not what we asked for). */
@@ -37,9 +39,15 @@ export function connectDatabase(config: DatabaseConfig, options: ConnectOptions 
     return {
       db,
       dialect: 'postgres',
+      schema: options.searchPath ?? 'public',
       close: () => db.destroy(),
       async settings() {
-        const r = await sql<{ synchronous_commit: string; fsync: string }>`select current_setting('synchronous_commit') as synchronous_commit, current_setting('fsync') as fsync`.execute(db)
+        const r = await sql<{
+          synchronous_commit: string
+          fsync: string
+        }>`select current_setting('synchronous_commit') as synchronous_commit, current_setting('fsync') as fsync`.execute(
+          db,
+        )
         const row = r.rows[0]
         return { synchronous_commit: row?.synchronous_commit ?? '', fsync: row?.fsync ?? '' }
       },
@@ -75,7 +83,9 @@ export async function assertDurable(db: Db): Promise<Record<string, string>> {
     if (!memory && s.journal_mode !== 'wal') throw new Error(`SQLite journal_mode is ${s.journal_mode}, expected wal`)
     if (s.synchronous !== 'FULL') throw new Error(`SQLite synchronous is ${s.synchronous}, expected FULL`)
   } else if (s.fsync !== 'on' || s.synchronous_commit === 'off') {
-    throw new Error(`PostgreSQL fsync=${s.fsync} synchronous_commit=${s.synchronous_commit}: acknowledged writes could be lost`)
+    throw new Error(
+      `PostgreSQL fsync=${s.fsync} synchronous_commit=${s.synchronous_commit}: acknowledged writes could be lost`,
+    )
   }
   return s
 }

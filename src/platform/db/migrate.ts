@@ -35,11 +35,19 @@ export interface MigrateResult {
 }
 
 export async function migrateToLatest(db: Db, migrations: ModuleMigration[]): Promise<MigrateResult> {
-  const migrator = new Migrator({ db: db.db, provider: new StaticProvider(migrations, db.dialect) })
+  const migrator = new Migrator({
+    db: db.db,
+    provider: new StaticProvider(migrations, db.dialect),
+    // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+    ...(db.dialect === 'postgres' ? { migrationTableSchema: db.schema ?? 'public' } : {}),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')
-    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error instanceof Error ? error.message : error)}`, { cause: error })
+    throw new Error(
+      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error instanceof Error ? error.message : error)}`,
+      { cause: error },
+    )
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) }
 }

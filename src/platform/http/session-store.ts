@@ -60,13 +60,22 @@ export class SessionStore {
     // Touch at most once a minute: idle timeout needs minute precision, not a write per request.
     if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
       session.lastSeenAt = now.toISOString()
-      await this.db.updateTable('http_session').set({ last_seen_at: session.lastSeenAt }).where('id_hash', '=', idHash).execute()
+      await this.db
+        .updateTable('http_session')
+        .set({ last_seen_at: session.lastSeenAt })
+        .where('id_hash', '=', idHash)
+        .execute()
     }
     return { session, expired: false }
   }
 
   /** A new session with a fresh id and CSRF token; returns the cookie value (never stored in clear). */
-  async create(fields: { userId?: number | null; pendingUserId?: number | null; mfaVerified?: boolean; data?: SessionData }): Promise<{ cookieValue: string; session: SessionState }> {
+  async create(fields: {
+    userId?: number | null
+    pendingUserId?: number | null
+    mfaVerified?: boolean
+    data?: SessionData
+  }): Promise<{ cookieValue: string; session: SessionState }> {
     const cookieValue = randomToken(32)
     const now = this.now()
     const session: SessionState = {
@@ -98,7 +107,11 @@ export class SessionStore {
   }
 
   async saveData(session: SessionState): Promise<void> {
-    await this.db.updateTable('http_session').set({ data: JSON.stringify(session.data) }).where('id_hash', '=', session.idHash).execute()
+    await this.db
+      .updateTable('http_session')
+      .set({ data: JSON.stringify(session.data) })
+      .where('id_hash', '=', session.idHash)
+      .execute()
   }
 
   async setMfaVerified(session: SessionState): Promise<void> {
@@ -108,7 +121,11 @@ export class SessionStore {
 
   async touch(session: SessionState): Promise<void> {
     session.lastSeenAt = this.now().toISOString()
-    await this.db.updateTable('http_session').set({ last_seen_at: session.lastSeenAt }).where('id_hash', '=', session.idHash).execute()
+    await this.db
+      .updateTable('http_session')
+      .set({ last_seen_at: session.lastSeenAt })
+      .where('id_hash', '=', session.idHash)
+      .execute()
   }
 
   async destroy(idHash: string): Promise<void> {
@@ -117,7 +134,10 @@ export class SessionStore {
 
   /** Signs a person out everywhere (after a password reset, or when an admin disables the account). */
   async destroyForUser(userId: number): Promise<void> {
-    await this.db.deleteFrom('http_session').where((eb) => eb.or([eb('user_id', '=', userId), eb('pending_user_id', '=', userId)])).execute()
+    await this.db
+      .deleteFrom('http_session')
+      .where((eb) => eb.or([eb('user_id', '=', userId), eb('pending_user_id', '=', userId)]))
+      .execute()
   }
 
   async purgeExpired(): Promise<number> {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../access/roles.js'
 import { ANONYMOUS } from '../access/roles.js'
-import { SessionStore, type SessionData, type SessionState } from './session-store.js'
+import type { SessionStore } from './session-store.js'
+import { type SessionData, type SessionState } from './session-store.js'
 
 export interface SessionOptions {
   store: SessionStore
@@ -74,7 +75,10 @@ export function registerSessions(app: FastifyInstance, opts: SessionOptions): Se
     },
     async setPending(req, reply, userId) {
       if (req.session) await store.destroy(req.session.idHash)
-      const { cookieValue, session } = await store.create({ pendingUserId: userId, data: req.session?.data.returnTo ? { returnTo: req.session.data.returnTo } : {} })
+      const { cookieValue, session } = await store.create({
+        pendingUserId: userId,
+        data: req.session?.data.returnTo ? { returnTo: req.session.data.returnTo } : {},
+      })
       setCookie(reply, cookieValue)
       req.session = session
       req.actor = ANONYMOUS
@@ -100,7 +104,10 @@ export function registerSessions(app: FastifyInstance, opts: SessionOptions): Se
 }
 
 /** Removes and returns flash messages (shown once). */
-export async function takeFlash(store: SessionStore, session: SessionState | null): Promise<{ kind: string; text: string }[]> {
+export async function takeFlash(
+  store: SessionStore,
+  session: SessionState | null,
+): Promise<{ kind: string; text: string }[]> {
   if (!session?.data.flash?.length) return []
   const f = session.data.flash
   delete session.data.flash

@@ -66,30 +66,41 @@ export async function registerWeb(app: FastifyInstance, opts: WebOptions): Promi
     const token = fromBody ?? (typeof header === 'string' ? header : undefined)
     if (!req.session || !token || !safeEqual(token, req.session.csrfToken)) {
       reply.header('x-csrf-rejected', '1')
-      if (req.url.startsWith('/api/')) return reply.code(403).send({ error: 'csrf', message: 'Missing or invalid CSRF token' })
+      if (req.url.startsWith('/api/'))
+        return reply.code(403).send({ error: 'csrf', message: 'Missing or invalid CSRF token' })
       return reply.page('errors/csrf.njk', {}, { status: 403 })
     }
   })
 
-  app.decorateReply('page', async function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, options: PageOptions = {}) {
-    const req = this.request
-    if (options.form || req.actor.kind === 'user') await opts.sessions.ensure(req, this)
-    const flash = await takeFlash(opts.sessions.store, req.session)
-    const nonce = (this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script
-    const html = opts.views.render(template, {
-      ...opts.baseContext(req),
-      t: req.t,
-      lang: req.lang,
-      actor: req.actor,
-      csrfToken: req.session?.csrfToken,
-      cspNonce: nonce,
-      currentPath: req.url.split('?')[0],
-      flash,
-      idleTimeoutMs: req.actor.kind === 'user' ? opts.idleTimeoutMs : undefined,
-      ...context,
-    })
-    return this.code(options.status ?? 200).type('text/html; charset=utf-8').send(html)
-  })
+  app.decorateReply(
+    'page',
+    async function (
+      this: FastifyReply,
+      template: string,
+      context: Record<string, unknown> = {},
+      options: PageOptions = {},
+    ) {
+      const req = this.request
+      if (options.form || req.actor.kind === 'user') await opts.sessions.ensure(req, this)
+      const flash = await takeFlash(opts.sessions.store, req.session)
+      const nonce = (this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script
+      const html = opts.views.render(template, {
+        ...opts.baseContext(req),
+        t: req.t,
+        lang: req.lang,
+        actor: req.actor,
+        csrfToken: req.session?.csrfToken,
+        cspNonce: nonce,
+        currentPath: req.url.split('?')[0],
+        flash,
+        idleTimeoutMs: req.actor.kind === 'user' ? opts.idleTimeoutMs : undefined,
+        ...context,
+      })
+      return this.code(options.status ?? 200)
+        .type('text/html; charset=utf-8')
+        .send(html)
+    },
+  )
 
   app.setErrorHandler(async (err: FastifyError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
@@ -100,13 +111,26 @@ export async function registerWeb(app: FastifyInstance, opts: WebOptions): Promi
     if (req.url.startsWith('/api/') || req.url === '/healthz' || !req.t) {
       return reply.code(status).send({ error: status < 500 ? (err.code ?? 'bad_request') : 'internal_error', message })
     }
-    return reply.page(status < 500 ? 'errors/bad-request.njk' : 'errors/server-error.njk', { status, message }, { status })
+    return reply.page(
+      status < 500 ? 'errors/bad-request.njk' : 'errors/server-error.njk',
+      { status, message },
+      { status },
+    )
   })
 }
 
-export async function renderStatusPage(req: FastifyRequest, reply: FastifyReply, status: 403 | 404): Promise<FastifyReply> {
+export async function renderStatusPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: 403 | 404,
+): Promise<FastifyReply> {
   if (req.url.startsWith('/api/')) {
-    return reply.code(status).send({ error: status === 404 ? 'not_found' : 'forbidden', message: status === 404 ? 'Not found' : 'You do not have permission to do this' })
+    return reply
+      .code(status)
+      .send({
+        error: status === 404 ? 'not_found' : 'forbidden',
+        message: status === 404 ? 'Not found' : 'You do not have permission to do this',
+      })
   }
   return reply.page(status === 404 ? 'errors/not-found.njk' : 'errors/forbidden.njk', {}, { status })
 }

@@ -12,13 +12,18 @@ export interface Translator {
   pick(requested: string | undefined): string
 }
 
-function loadResources(localesDir: string, languages: string[]): Record<string, { translation: Record<string, unknown> }> {
+function loadResources(
+  localesDir: string,
+  languages: string[],
+): Record<string, { translation: Record<string, unknown> }> {
   const out: Record<string, { translation: Record<string, unknown> }> = {}
   for (const lang of languages) {
     const dir = path.join(localesDir, lang)
     const translation: Record<string, unknown> = {}
     if (existsSync(dir)) {
-      for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+      for (const f of readdirSync(dir)
+        .filter((x) => x.endsWith('.json'))
+        .sort()) {
         translation[f.replace(/\.json$/, '')] = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as unknown
       }
     }

@@ -15,7 +15,16 @@ export interface Mailer {
 export function createOutboxMailer(db: Kysely<Database>, log: FastifyBaseLogger): Mailer {
   return {
     async send(m) {
-      await db.insertInto('mail_outbox').values({ to_address: m.to, subject: m.subject, body: m.body, created_at: new Date().toISOString(), sent_at: null }).execute()
+      await db
+        .insertInto('mail_outbox')
+        .values({
+          to_address: m.to,
+          subject: m.subject,
+          body: m.body,
+          created_at: new Date().toISOString(),
+          sent_at: null,
+        })
+        .execute()
       log.info({ subject: m.subject }, 'mail queued in outbox')
     },
   }

@@ -1,7 +1,9 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))))
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+  )
 }
 
 /**
@@ -39,9 +41,29 @@ export function dummyPasswordHash(log2N: number): Promise<string> {
 
 /** Passwords people commonly choose, refused whatever their length (NCSC advice: block the obvious, not symbols). */
 const COMMON = new Set([
-  'password', 'password1', 'password12', 'password123', 'passw0rd', '123456789', '1234567890', '12345678',
-  'qwertyuiop', 'iloveyou', 'letmein123', 'welcome123', 'football', 'baseball', 'sunshine', 'princess',
-  'changeme', 'qwerty123', 'abc123456', 'kingston1', 'norbiton1', 'together1', 'workingtogether',
+  'password',
+  'password1',
+  'password12',
+  'password123',
+  'passw0rd',
+  '123456789',
+  '1234567890',
+  '12345678',
+  'qwertyuiop',
+  'iloveyou',
+  'letmein123',
+  'welcome123',
+  'football',
+  'baseball',
+  'sunshine',
+  'princess',
+  'changeme',
+  'qwerty123',
+  'abc123456',
+  'kingston1',
+  'norbiton1',
+  'together1',
+  'workingtogether',
 ])
 
 export function passwordProblem(password: string): string | undefined {

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { base32Decode, base32Encode, hashPassword, hotp, passwordProblem, verifyPassword, verifyTotp, totpStep } from './index.js'
+import {
+  base32Decode,
+  base32Encode,
+  hashPassword,
+  hotp,
+  passwordProblem,
+  verifyPassword,
+  verifyTotp,
+  totpStep,
+} from './index.js'
 
 test('HOTP matches the RFC 4226 appendix D test values', () => {
   const secret = Buffer.from('12345678901234567890')
@@ -34,7 +43,11 @@ test('a TOTP code is accepted once, within one step of drift, and never again', 
 })
 
 test('base32 round-trips any bytes', () => {
-  fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), (bytes) => base32Decode(base32Encode(Buffer.from(bytes))).equals(Buffer.from(bytes))))
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), (bytes) =>
+      base32Decode(base32Encode(Buffer.from(bytes))).equals(Buffer.from(bytes)),
+    ),
+  )
 })
 
 test('scrypt hashes verify the right password only, and carry their parameters', async () => {

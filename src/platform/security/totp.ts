@@ -42,7 +42,12 @@ export function generateTotpSecret(): string {
 }
 
 /** HOTP (RFC 4226) value for one counter. */
-export function hotp(secret: Buffer, counter: number, digits = 6, algorithm: 'sha1' | 'sha256' | 'sha512' = 'sha1'): string {
+export function hotp(
+  secret: Buffer,
+  counter: number,
+  digits = 6,
+  algorithm: 'sha1' | 'sha256' | 'sha512' = 'sha1',
+): string {
   const msg = Buffer.alloc(8)
   msg.writeBigUInt64BE(BigInt(counter))
   const mac = createHmac(algorithm, secret).update(msg).digest()

@@ -16,14 +16,31 @@ const TenantSchema = z.object({
     strapline: z.string().default(''),
   }),
   pilotWards: z.array(z.string().regex(/^[EWSN]\d{8}$/)).min(1),
-  languages: z.array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/)).min(1).default(['en']),
+  languages: z
+    .array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/))
+    .min(1)
+    .default(['en']),
   brand: z
-    .object({ colour: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#1d70b8'), logoText: z.string().optional() })
+    .object({
+      colour: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/)
+        .default('#1d70b8'),
+      logoText: z.string().optional(),
+    })
     .default({ colour: '#1d70b8' }),
   geographyPack: z.string().default('seed-pack/geography.json'),
   privacyContact: z.string().default(''),
   /** Themes every new ward's programme starts with (its coding frame grows from them). */
-  startingThemes: z.array(z.object({ slug: z.string().regex(/^[a-z0-9-]+$/), name: z.string().min(1), description: z.string().default('') })).default([]),
+  startingThemes: z
+    .array(
+      z.object({
+        slug: z.string().regex(/^[a-z0-9-]+$/),
+        name: z.string().min(1),
+        description: z.string().default(''),
+      }),
+    )
+    .default([]),
 })
 
 export type TenantProfile = z.infer<typeof TenantSchema> & { dir: string }
@@ -34,7 +51,9 @@ export function loadTenantProfile(tenantsDir: string, id: string): TenantProfile
   if (!existsSync(file)) throw new Error(`tenant "${id}" not found: ${file} does not exist`)
   const parsed = TenantSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')))
   if (!parsed.success) {
-    throw new Error(`tenant "${id}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+    throw new Error(
+      `tenant "${id}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    )
   }
   return { ...parsed.data, dir }
 }

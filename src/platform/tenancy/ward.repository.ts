@@ -30,7 +30,17 @@ type WardRow = {
   centroid_lon: number | null
 }
 
-const wardColumns = ['id', 'council_id', 'code', 'name', 'is_active', 'programme_name', 'strapline', 'centroid_lat', 'centroid_lon'] as const
+const wardColumns = [
+  'id',
+  'council_id',
+  'code',
+  'name',
+  'is_active',
+  'programme_name',
+  'strapline',
+  'centroid_lat',
+  'centroid_lon',
+] as const
 
 function toWard(r: WardRow): Ward {
   return {
@@ -41,7 +51,10 @@ function toWard(r: WardRow): Ward {
     isActive: Number(r.is_active) === 1,
     programmeName: r.programme_name,
     strapline: r.strapline,
-    centroid: r.centroid_lat === null || r.centroid_lon === null ? null : { lat: Number(r.centroid_lat), lon: Number(r.centroid_lon) },
+    centroid:
+      r.centroid_lat === null || r.centroid_lon === null
+        ? null
+        : { lat: Number(r.centroid_lat), lon: Number(r.centroid_lon) },
   }
 }
 
@@ -55,7 +68,10 @@ export async function findWardById(db: Kysely<Database>, id: number): Promise<Wa
   return r ? toWard(r) : undefined
 }
 
-export async function listWards(db: Kysely<Database>, filter: { councilId?: number; activeOnly?: boolean } = {}): Promise<Ward[]> {
+export async function listWards(
+  db: Kysely<Database>,
+  filter: { councilId?: number; activeOnly?: boolean } = {},
+): Promise<Ward[]> {
   let q = db.selectFrom('tenancy_ward').select(wardColumns).orderBy('name')
   if (filter.councilId !== undefined) q = q.where('council_id', '=', filter.councilId)
   if (filter.activeOnly) q = q.where('is_active', '=', 1)
@@ -68,11 +84,19 @@ export async function findWardBoundary(db: Kysely<Database>, wardId: number): Pr
 }
 
 export async function setWardActive(db: Kysely<Database>, wardId: number, active: boolean): Promise<void> {
-  await db.updateTable('tenancy_ward').set({ is_active: active ? 1 : 0 }).where('id', '=', wardId).execute()
+  await db
+    .updateTable('tenancy_ward')
+    .set({ is_active: active ? 1 : 0 })
+    .where('id', '=', wardId)
+    .execute()
 }
 
 export async function findCouncilByCode(db: Kysely<Database>, code: string): Promise<Council | undefined> {
-  const r = await db.selectFrom('tenancy_council').select(['id', 'code', 'name']).where('code', '=', code).executeTakeFirst()
+  const r = await db
+    .selectFrom('tenancy_council')
+    .select(['id', 'code', 'name'])
+    .where('code', '=', code)
+    .executeTakeFirst()
   return r ? { id: Number(r.id), code: r.code, name: r.name } : undefined
 }
 
@@ -82,7 +106,11 @@ export async function upsertCouncil(db: Kysely<Database>, c: { code: string; nam
     await db.updateTable('tenancy_council').set({ name: c.name }).where('id', '=', existing.id).execute()
     return { ...existing, name: c.name }
   }
-  const r = await db.insertInto('tenancy_council').values({ code: c.code, name: c.name, created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow()
+  const r = await db
+    .insertInto('tenancy_council')
+    .values({ code: c.code, name: c.name, created_at: new Date().toISOString() })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   return { id: Number(r.id), code: c.code, name: c.name }
 }
 

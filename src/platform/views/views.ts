@@ -24,12 +24,16 @@ export function createViewEnvironment(opts: ViewOptions): nunjucks.Environment {
   env.addFilter('date', (v: unknown) => {
     if (typeof v !== 'string' && !(v instanceof Date)) return ''
     const d = new Date(v)
-    return Number.isNaN(d.getTime()) ? '' : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })
+    return Number.isNaN(d.getTime())
+      ? ''
+      : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })
   })
   env.addFilter('datetime', (v: unknown) => {
     if (typeof v !== 'string') return ''
     const d = new Date(v)
-    return Number.isNaN(d.getTime()) ? '' : d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })
+    return Number.isNaN(d.getTime())
+      ? ''
+      : d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' })
   })
   env.addGlobal('govukRebrand', true)
   return env

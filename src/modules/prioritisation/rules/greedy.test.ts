@@ -19,7 +19,12 @@ function election(budget: number, costs: Record<string, number>, ballots: string
 }
 
 // Budget 10: A (3 votes, 6) is funded, B (2 votes, 6) no longer fits, C (1 vote, 4) does.
-const skipExample = () => election(10, { A: 6, B: 6, C: 4 }, [['A', 'B'], ['A', 'B'], ['A', 'C']])
+const skipExample = () =>
+  election(10, { A: 6, B: 6, C: 4 }, [
+    ['A', 'B'],
+    ['A', 'B'],
+    ['A', 'C'],
+  ])
 
 describe('greedy', () => {
   test('funds by votes and skips a project that no longer fits', () => {
@@ -40,7 +45,16 @@ describe('greedy', () => {
   })
 
   test('the threshold variant drops projects below the minimum before counting', () => {
-    const e = election(20, { A: 6, B: 6, C: 4 }, [['A', 'B'], ['A', 'B'], ['A', 'C']], 2)
+    const e = election(
+      20,
+      { A: 6, B: 6, C: 4 },
+      [
+        ['A', 'B'],
+        ['A', 'B'],
+        ['A', 'C'],
+      ],
+      2,
+    )
     const result = greedyThreshold(e)
     assert.deepEqual(result.selected, ['A', 'B'])
     assert.equal(result.explanations.C?.reason, 'below-threshold')
@@ -48,7 +62,10 @@ describe('greedy', () => {
   })
 
   test('the threshold variant refuses to count without a threshold', () => {
-    assert.throws(() => greedyThreshold(skipExample()), (e: unknown) => e instanceof CountingError && e.code === 'PRIORITISATION_THRESHOLD_REQUIRED')
+    assert.throws(
+      () => greedyThreshold(skipExample()),
+      (e: unknown) => e instanceof CountingError && e.code === 'PRIORITISATION_THRESHOLD_REQUIRED',
+    )
   })
 
   test('breaks ties by project id compared as strings, so "10" comes before "9"', () => {
@@ -104,7 +121,10 @@ const instance = fc.record({
   ballots: fc.array(fc.array(fc.nat({ max: 6 }), { maxLength: 5 }), { maxLength: 12 }),
 })
 
-function build(i: { budget: number; costs: number[]; ballots: number[][] }, order: (b: string[][]) => string[][] = (b) => b) {
+function build(
+  i: { budget: number; costs: number[]; ballots: number[][] },
+  order: (b: string[][]) => string[][] = (b) => b,
+) {
   const ids = i.costs.map((_, p) => `p${p}`)
   const ballots = i.ballots.map((b) => b.filter((p) => p < ids.length).map((p) => ids[p] ?? ''))
   return election(i.budget, Object.fromEntries(ids.map((id, p) => [id, i.costs[p] ?? 0])), order(ballots))

@@ -60,12 +60,23 @@ export function runGreedy(election: Election, config: GreedyConfig): GreedyRun {
     const approvals = election.approvals[p] ?? 0
     const base = { rank: position + 1, score: score.toString(), votes: approvals, cost: cost.toDecimalString() }
     const explain = (selectedNow: boolean, reason: ProjectExplanation['reason'], message: string, extra = {}) =>
-      explanations.set(p, { selected: selectedNow, reason, stage: config.stage, message, details: { ...base, ...extra } })
+      explanations.set(p, {
+        selected: selectedNow,
+        reason,
+        stage: config.stage,
+        message,
+        details: { ...base, ...extra },
+      })
 
     if (config.threshold !== undefined && score.lt(config.threshold)) {
-      explain(false, 'below-threshold', `${id} scored ${score.toDecimalString()}, below the threshold of ${config.threshold.toDecimalString()}.`, {
-        threshold: config.threshold.toString(),
-      })
+      explain(
+        false,
+        'below-threshold',
+        `${id} scored ${score.toDecimalString()}, below the threshold of ${config.threshold.toDecimalString()}.`,
+        {
+          threshold: config.threshold.toString(),
+        },
+      )
       return
     }
     if (!config.includeUnsupported && approvals === 0) {
@@ -74,15 +85,25 @@ export function runGreedy(election: Election, config: GreedyConfig): GreedyRun {
     }
     if (blockedBy !== undefined) {
       const blocker = election.projectIds[blockedBy] ?? ''
-      explain(false, 'stopped', `Counting stopped at ${blocker}, a more popular project that did not fit, before reaching ${id}.`, {
-        blockedBy: blocker,
-      })
+      explain(
+        false,
+        'stopped',
+        `Counting stopped at ${blocker}, a more popular project that did not fit, before reaching ${id}.`,
+        {
+          blockedBy: blocker,
+        },
+      )
       return
     }
     if (cost.le(remaining)) {
-      explain(true, 'funded', `${id} was funded in position ${selected.length + 1}; it fitted in the ${remaining.toDecimalString()} left.`, {
-        remainingBefore: remaining.toString(),
-      })
+      explain(
+        true,
+        'funded',
+        `${id} was funded in position ${selected.length + 1}; it fitted in the ${remaining.toDecimalString()} left.`,
+        {
+          remainingBefore: remaining.toString(),
+        },
+      )
       remaining = remaining.sub(cost)
       selected.push(p)
       return

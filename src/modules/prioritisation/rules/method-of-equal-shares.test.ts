@@ -2,7 +2,12 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { compileElection } from './election.js'
-import { equalSharesCost, methodOfEqualShares, runMesWithEndowment, type MesSatisfaction } from './method-of-equal-shares.js'
+import {
+  equalSharesCost,
+  methodOfEqualShares,
+  runMesWithEndowment,
+  type MesSatisfaction,
+} from './method-of-equal-shares.js'
 import { equalSharesCardinal } from './method-of-equal-shares-cardinal.js'
 import { Rational } from './rational.js'
 
@@ -38,7 +43,9 @@ function referenceMes(
     for (const id of candidates) {
       const cost = Rational.of(costs[id] ?? 0)
       const u = utility(id)
-      const supporters = supportersOf(id).sort((a, b) => (budgets[a] ?? Rational.ZERO).compare(budgets[b] ?? Rational.ZERO))
+      const supporters = supportersOf(id).sort((a, b) =>
+        (budgets[a] ?? Rational.ZERO).compare(budgets[b] ?? Rational.ZERO),
+      )
       const money = supporters.reduce((sum, i) => sum.add(budgets[i] ?? Rational.ZERO), Rational.ZERO)
       if (money.lt(cost)) continue
       kept.push(id)
@@ -61,7 +68,8 @@ function referenceMes(
     }
     if (winner === undefined || best === undefined) return selected
     const share = best.mul(utility(winner))
-    for (const i of supportersOf(winner)) budgets[i] = (budgets[i] ?? Rational.ZERO).sub((budgets[i] ?? Rational.ZERO).min(share))
+    for (const i of supportersOf(winner))
+      budgets[i] = (budgets[i] ?? Rational.ZERO).sub((budgets[i] ?? Rational.ZERO).min(share))
     selected.push(winner)
     const chosen = winner
     candidates = kept.filter((id) => id !== chosen)
@@ -131,7 +139,10 @@ describe('Method of Equal Shares', () => {
   test('breaks an exact tie by the chosen key', () => {
     const e = election(4, { '9': 2, '10': 2 }, [['9'], ['10']])
     assert.deepEqual(equalSharesCost(e, { add1: false }).selected, ['10', '9'])
-    const cheaperFirst = election(4, { a: 2, b: 2 }, [['a', 'b'], ['a', 'b']])
+    const cheaperFirst = election(4, { a: 2, b: 2 }, [
+      ['a', 'b'],
+      ['a', 'b'],
+    ])
     assert.deepEqual(equalSharesCost(cheaperFirst, { add1: false, tieBreaking: ['id'] }).selected, ['a', 'b'])
   })
 

@@ -177,7 +177,9 @@ export function runMesWithEndowment(
   // ρ from doubles with an error bound, and the classes that pay all they have; undefined when a share and
   // a class budget are too close to tell apart.
   const approxRho = (c: number, u: number, pool: Pool): Omit<Scanned, 'p' | 'pool'> | undefined => {
-    const order = pool.classes.map((_, i) => i).sort((i, j) => (approxValue[pool.classes[i] ?? 0] ?? 0) - (approxValue[pool.classes[j] ?? 0] ?? 0))
+    const order = pool.classes
+      .map((_, i) => i)
+      .sort((i, j) => (approxValue[pool.classes[i] ?? 0] ?? 0) - (approxValue[pool.classes[j] ?? 0] ?? 0))
     const tolerance = REL * (pool.total * b0 + c)
     let paid = 0
     let rest = pool.total
@@ -201,11 +203,16 @@ export function runMesWithEndowment(
     const { pool, poor } = entry
     if (poor !== undefined) {
       const poorWeight = poor.reduce((sum, i) => sum + (pool.weights[i] ?? 0), 0)
-      return c.sub(exactSum(pool, poor)).divInt(pool.total - poorWeight).div(u)
+      return c
+        .sub(exactSum(pool, poor))
+        .divInt(pool.total - poorWeight)
+        .div(u)
     }
     // Notes §4.1 step 2c on exact class values: the poorest pay everything until an equal share of the
     // rest is within every remaining supporter's means.
-    const order = pool.classes.map((_, i) => i).sort((i, j) => valueOf(pool.classes[i] ?? 0).compare(valueOf(pool.classes[j] ?? 0)))
+    const order = pool.classes
+      .map((_, i) => i)
+      .sort((i, j) => valueOf(pool.classes[i] ?? 0).compare(valueOf(pool.classes[j] ?? 0)))
     let paid = Rational.ZERO
     let rest = pool.total
     for (const i of order) {
@@ -351,7 +358,8 @@ export function methodOfEqualShares(
   const exhaustiveStop = options.exhaustiveStop ?? true
   const greedyCompletion = options.greedyCompletion ?? true
   const maxRuns = options.maxRuns ?? 100_000
-  if (increment.sign() <= 0) throw new CountingError('PRIORITISATION_INVALID_INPUT', 'the add1 increment must be positive')
+  if (increment.sign() <= 0)
+    throw new CountingError('PRIORITISATION_INVALID_INPUT', 'the add1 increment must be positive')
   const B = election.budget
   const n = election.voterCount
   const supported = (p: number): boolean => (election.approvals[p] ?? 0) > 0

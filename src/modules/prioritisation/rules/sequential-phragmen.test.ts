@@ -35,7 +35,15 @@ function referencePhragmen(costs: Record<string, number>, ballots: string[][], b
               .reduce((sum, i) => sum.add(loads[i] ?? Rational.ZERO), Rational.of(costs[id] ?? 0))
               .divInt(approvers.length)
       const order =
-        best === null ? -1 : load === undefined ? (best === undefined ? 0 : 1) : best === undefined ? -1 : load.compare(best)
+        best === null
+          ? -1
+          : load === undefined
+            ? best === undefined
+              ? 0
+              : 1
+            : best === undefined
+              ? -1
+              : load.compare(best)
       if (order < 0) {
         best = load
         ties = [id]
@@ -68,7 +76,8 @@ describe('sequential Phragmén', () => {
   })
 
   test('marks projects costing more than the budget and those never reached', () => {
-    const e = election(10, { A: 8, B: 5, C: 2, D: 11 }, [['A'], ['A'], ['B'], ['C']])
+    // A: load 4, B: 5, C: nobody's choice (+∞), D: over the whole budget. After A, B does not fit: stop.
+    const e = election(10, { A: 8, B: 5, C: 2, D: 11 }, [['A'], ['A'], ['B']])
     const result = sequentialPhragmen(e)
     assert.deepEqual(result.selected, ['A'])
     assert.equal(result.explanations.D?.reason, 'over-budget')
@@ -83,7 +92,10 @@ describe('sequential Phragmén', () => {
       ballotKind: 'cumulative',
       ballots: [{ projectIds: ['A'], points: [Rational.ONE] }],
     })
-    assert.throws(() => sequentialPhragmen(e), (error: unknown) => error instanceof CountingError && error.code === 'PRIORITISATION_UNSUPPORTED_BALLOT')
+    assert.throws(
+      () => sequentialPhragmen(e),
+      (error: unknown) => error instanceof CountingError && error.code === 'PRIORITISATION_UNSUPPORTED_BALLOT',
+    )
   })
 
   test('selects exactly what the one-voter-at-a-time reference selects, in order, within budget', () => {

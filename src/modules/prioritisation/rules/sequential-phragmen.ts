@@ -30,6 +30,7 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
   // -1: no load yet; otherwise the index in `roundLoads` of the last funded project the group approves.
   const loadRound = new Int32Array(groups.length).fill(-1)
   const roundLoads: Rational[] = []
+  const roundApprox: number[] = []
   let weightByRound = new Float64Array(16)
   const explanations: Record<string, ProjectExplanation> = {}
   const selected: number[] = []
@@ -50,18 +51,31 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
   })
 
   for (let round = 1; candidates.length > 0; round++) {
+    // Doubles pick the few candidates whose load is within a hair of the lowest; only those are compared
+    // exactly. A double load here is a sum of positive terms, so its relative error is far below WINDOW.
+    const approx = candidates.map((p) => {
+      const a = approvals[p] ?? 0
+      return a === 0 ? Infinity : (approxLoad(p) + (costs[p] ?? Rational.ZERO).toNumber()) / a
+    })
+    const lowest = Math.min(...approx)
     // undefined stands for +∞, the load of a project nobody approves.
     let best: Rational | undefined
     let ties: number[] = []
-    for (const p of candidates) {
+    candidates.forEach((p, i) => {
+      if ((approx[i] ?? Infinity) > lowest * (1 + WINDOW)) return
       const a = approvals[p] ?? 0
-      const load = a === 0 ? undefined : currentLoad(p).add(costs[p] ?? Rational.ZERO).divInt(a)
+      const load =
+        a === 0
+          ? undefined
+          : currentLoad(p)
+              .add(costs[p] ?? Rational.ZERO)
+              .divInt(a)
       const order = compareLoads(load, best, ties.length === 0)
       if (order < 0) {
         best = load
         ties = [p]
       } else if (order === 0) ties.push(p)
-    }
+    })
     ties.sort(tieBreak)
     const blocker = ties.find((p) => spent.add(costs[p] ?? Rational.ZERO).gt(B))
     if (blocker !== undefined) {
@@ -94,11 +108,17 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
         best === undefined
           ? `${id} was funded in round ${round}: nobody voted for it, but everything more popular was funded and it fitted.`
           : `${id} was funded in round ${round}: its ${approvals[winner] ?? 0} supporters share its cost and end with a load of ${best.toDecimalString(2)} each, the lowest on offer.`,
-      details: { votes: approvals[winner] ?? 0, cost: cost.toDecimalString(), round, load: best?.toString() ?? 'infinity' },
+      details: {
+        votes: approvals[winner] ?? 0,
+        cost: cost.toDecimalString(),
+        round,
+        load: best?.toString() ?? 'infinity',
+      },
     }
     if (best !== undefined) {
       const r = roundLoads.length
       roundLoads.push(best)
+      roundApprox.push(best.toNumber())
       for (const g of supporters[winner] ?? []) loadRound[g] = r
       if (weightByRound.length < roundLoads.length) {
         const grown = new Float64Array(roundLoads.length * 2)
@@ -109,6 +129,15 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
     selected.push(winner)
     spent = spent.add(cost)
     candidates = candidates.filter((p) => p !== winner)
+  }
+
+  function approxLoad(p: number): number {
+    let total = 0
+    for (const g of supporters[p] ?? []) {
+      const r = loadRound[g] ?? -1
+      if (r >= 0) total += (roundApprox[r] ?? 0) * (groups[g]?.weight ?? 0)
+    }
+    return total
   }
 
   function currentLoad(p: number): Rational {
@@ -136,6 +165,8 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
     parameters: { tieBreaking },
   }
 }
+
+const WINDOW = 1e-9
 
 // Orders a candidate load against the best so far; `noBest` means nothing has been seen yet.
 function compareLoads(load: Rational | undefined, best: Rational | undefined, noBest: boolean): number {

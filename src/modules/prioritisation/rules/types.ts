@@ -6,13 +6,7 @@ export type RuleId = 'greedy' | 'greedy-noskip' | 'greedy-threshold' | 'mes' | '
 
 /** Why a project ended up funded or not, as a stable code for the web app and the API. */
 export type ExplanationReason =
-  | 'funded'
-  | 'funded-at-no-cost'
-  | 'over-budget'
-  | 'below-threshold'
-  | 'stopped'
-  | 'no-support'
-  | 'unaffordable'
+  'funded' | 'funded-at-no-cost' | 'over-budget' | 'below-threshold' | 'stopped' | 'no-support' | 'unaffordable'
 
 /**
  * One project's outcome in plain words plus the figures behind it. Rationals are written as exact strings
