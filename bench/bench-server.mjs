@@ -22,5 +22,10 @@ if (process.send) {
   })
 }
 
-await startServer(process.env)
+// The ceiling the issue asks for: a bare JSON route on the app itself, so it pays the same platform hooks
+// (helmet, cookies, session lookup, access check) as every other route but no template or query.
+await startServer(process.env, {
+  beforeReady: (app) =>
+    app.get('/__bench/bare', { config: { access: { permission: 'public' } } }, async () => ({ hello: 'world' })),
+})
 process.send?.({ ready: true })

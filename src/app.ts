@@ -9,21 +9,31 @@ import fastifySwagger from '@fastify/swagger'
 import { paths, type Config } from './config.js'
 import { accessPlugin, definePermissions, type RouteInventoryEntry } from './platform/access/index.js'
 import { createAuditLog, type AuditLog } from './platform/audit/index.js'
-import { assertDurable, connectDatabase, migrateToLatest, type Db, type ModuleMigration } from './platform/db/index.js'
+import {
+  assertDurable,
+  connectDatabase,
+  createWriter,
+  migrateToLatest,
+  type Db,
+  type ModuleMigration,
+} from './platform/db/index.js'
 import { registerSessions, type Sessions } from './platform/http/sessions.js'
 import { SessionStore } from './platform/http/session-store.js'
 import { registerWeb, renderStatusPage } from './platform/http/web.js'
 import './platform/http/types.js'
 import { createTranslator } from './platform/i18n/index.js'
 import { createOutboxMailer } from './platform/mail/mail.js'
-import type { PlatformContext } from './platform/module.js'
+import type { PlatformContext, WardDirectory } from './platform/module.js'
+import { createTtlCache } from './platform/cache.js'
 import { platformMigrations } from './platform/platform.migrations.js'
 import {
   findCouncilByCode,
   findWardByCode,
+  listWards,
   loadTenantProfile,
   tenancyMigrations,
   type TenantProfile,
+  type Ward,
 } from './platform/tenancy/index.js'
 import { createViewEnvironment, govukFrontendDist } from './platform/views/index.js'
 import {
@@ -66,6 +76,8 @@ export interface BuildOptions {
   /** Use this database (tests share one); otherwise connect from config. The caller then owns closing it. */
   db?: Db
   logger?: boolean
+  /** Adds routes before the app is sealed (the benchmark's in-app bare route). */
+  beforeReady?: (app: FastifyInstance) => void
 }
 
 /** Loads the tenant's geography pack when its council is not in the database yet (first start). */
@@ -138,6 +150,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     demoMode: config.demoMode,
     publicUrl: config.publicUrl,
     serviceName: tenant.serviceName,
+    translate: (key, vars) => translator.forLanguage(tenant.languages[0] ?? 'en')(key, vars),
     lookupPostcode: (input) => lookupPostcode(db.db, input),
   })
   const sessions = registerSessions(app, {
@@ -146,6 +159,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     resolveActor: (userId, mfa) => accounts.resolveActor(userId, mfa),
   })
 
+  const wardList = createTtlCache<'all', Ward[]>(5_000, () => listWards(db.db, { councilId }))
+  const wards: WardDirectory = {
+    byCode: async (code) => (await wardList.get('all')).find((w) => w.code === code),
+    list: async (filter = {}) => (await wardList.get('all')).filter((w) => !filter.activeOnly || w.isActive),
+    invalidate: () => wardList.invalidate(),
+  }
   const pilot = await findWardByCode(db.db, tenant.pilotWards[0]!)
   await registerWeb(app, {
     views,
@@ -168,7 +187,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
 
   const routes = accessPlugin(app, {
-    findWard: (code) => findWardByCode(db.db, code),
+    findWard: (code) => wards.byCode(code),
     publicPrefixes: ['/assets/', '/govuk/', '/public/'],
     renderDenied: renderStatusPage,
     onDenied: async (req, decision) => {
@@ -213,7 +232,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
   await app.register(fastifyStatic, { root: config.assetsDir, prefix: '/public/', decorateReply: false, maxAge: '1h' })
 
-  const ctx: PlatformContext = { config, db: db.db, dialect: db.dialect, audit, sessions, mailer, tenant, councilId }
+  const write = createWriter(db)
+  const ctx: PlatformContext = {
+    config,
+    db: db.db,
+    dialect: db.dialect,
+    write,
+    audit,
+    sessions,
+    mailer,
+    tenant,
+    councilId,
+    wards,
+  }
   registerAccountsRoutes(app, ctx, accounts)
   registerAdminRoutes(app, ctx, accounts)
   registerSiteRoutes(app, ctx, {
@@ -227,6 +258,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     openapi: () => app.swagger(),
   })
+
+  options.beforeReady?.(app)
 
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: '1 minute' }) }, async (req, reply) =>
     renderStatusPage(req, reply, 404),

@@ -1,11 +1,14 @@
-import { buildApp } from './app.js'
+import { buildApp, type BuildOptions } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { seedDemo } from './cli/seed.js'
 import { countUsers } from './modules/accounts/index.js'
 import { findCouncilByCode } from './platform/tenancy/index.js'
 
 /** Process entry: validate config, build the app, seed the demo on first start, listen, close gracefully. */
-export async function startServer(env: Record<string, string | undefined> = process.env): Promise<void> {
+export async function startServer(
+  env: Record<string, string | undefined> = process.env,
+  options: Pick<BuildOptions, 'beforeReady'> = {},
+): Promise<void> {
   let config
   try {
     config = loadConfig(env)
@@ -16,7 +19,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     }
     throw e
   }
-  const built = await buildApp(config)
+  const built = await buildApp(config, options)
   if (config.demoMode && (await countUsers(built.db.db)) === 0) {
     const council = await findCouncilByCode(built.db.db, built.tenant.council.code)
     const seeded = await seedDemo(built.db.db, built.tenant, council!.id, config.passwordScryptLog2N)

@@ -148,6 +148,25 @@ describe('authorisation matrix', () => {
     assert.ok(cells > 200, `checked ${cells} cells`)
   })
 
+  test('every staff or admin route is audited (who, what, when, ward, outcome)', async () => {
+    const { getRule } = await import('../src/platform/access/index.js')
+    const unaudited = t.routes.filter((r) => {
+      const rule = getRule(r.access.permission)
+      return rule && ['admin', 'ward_role', 'any_role'].includes(rule.kind) && !r.audit
+    })
+    assert.deepEqual(unaudited.map((r) => `${r.method} ${r.url}`), [])
+    const admin = userIds.get('admin')!
+    const { cookieValue } = await t.sessions.store.create({ userId: admin, mfaVerified: true })
+    const before = await t.audit.list({ wardIds: 'all', limit: 1 })
+    await t.app.inject({ method: 'GET', url: `/admin/users/${victim.id}`, headers: { cookie: `wt_session=${cookieValue}` } })
+    const [last] = await t.audit.list({ wardIds: 'all', limit: 1 })
+    assert.ok(last && last.seq > (before[0]?.seq ?? 0))
+    assert.equal(last.action, 'admin.user.read')
+    assert.equal(last.actorUserId, admin)
+    assert.equal(last.outcome, 'success')
+    assert.match(last.subject, new RegExp(String(victim.id)))
+  })
+
   test('no staff route of one ward answers a person whose role is in another ward', async () => {
     const otherOfficer = await createUser(t, { role: 'officer', ward: OTHER_WARD, demo: true })
     const { cookieValue } = await t.sessions.store.create({ userId: otherOfficer.id, mfaVerified: true })

@@ -36,6 +36,8 @@ export interface AccountsDeps {
   demoMode: boolean
   publicUrl: string
   serviceName: string
+  /** Translates messages sent outside a request (emails), in the council's first language. */
+  translate: (key: string, vars?: Record<string, string>) => string
   lookupPostcode: (
     input: string,
   ) => Promise<{ ok: true; postcode: string; wardId: number | null } | { ok: false; reason: 'invalid' }>
@@ -183,8 +185,8 @@ export function createAccountsService(deps: AccountsDeps): AccountsService {
       await insertPasswordReset(db, user.id, sha256Hex(token), new Date(now().getTime() + RESET_TTL_MS).toISOString())
       await deps.mailer.send({
         to: user.email,
-        subject: `${deps.serviceName}: reset your password`,
-        body: `Use this link within 1 hour to choose a new password:\n\n${deps.publicUrl}/password-reset/${token}\n\nIf you did not ask for this, you can ignore this email.`,
+        subject: deps.translate('accounts.mail.resetSubject', { service: deps.serviceName }),
+        body: deps.translate('accounts.mail.resetBody', { link: `${deps.publicUrl}/password-reset/${token}` }),
       })
       await audit.append({
         actorUserId: null,

@@ -13,7 +13,7 @@ const V = 'admin/views'
 export function registerAdminRoutes(app: FastifyInstance, ctx: PlatformContext, accounts: AccountsService): void {
   const { db, audit } = ctx
 
-  app.get('/admin', { config: { access: { permission: 'admin.dashboard' } } }, async (_req, reply) => {
+  app.get('/admin', { config: { access: { permission: 'admin.dashboard' }, audit: 'admin.dashboard.read' } }, async (_req, reply) => {
     const wards = await listWards(db, { councilId: ctx.councilId })
     const counts = await countAreasByWard(db)
     const verdict = await audit.verify()
@@ -25,7 +25,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: PlatformContext, 
 
   app.get(
     '/admin/wards/:wardCode',
-    { config: { access: { permission: 'admin.ward.manage', wardParam: 'wardCode' } } },
+    { config: { access: { permission: 'admin.ward.manage', wardParam: 'wardCode' }, audit: 'admin.ward.read' } },
     async (req, reply) => {
       const team = await listWardTeam(db, req.ward!.id, req.ward!.councilId)
       return reply.page(`${V}/ward.njk`, { ward: req.ward, team }, { form: true })
@@ -47,6 +47,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: PlatformContext, 
         )
       }
       await setWardActive(db, ward.id, parsed.data.active === 'yes')
+    ctx.wards.invalidate()
       await ctx.sessions.flash(
         req,
         reply,

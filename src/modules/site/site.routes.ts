@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { randomToken } from '../../platform/security/index.js'
 import { fieldValues, toGovukErrors } from '../../platform/views/index.js'
-import { findWardByCode, listWards, type Ward } from '../../platform/tenancy/index.js'
+import { listWards, type Ward } from '../../platform/tenancy/index.js'
 import type { PlatformContext } from '../../platform/module.js'
-import { countAreasByWard, listWardAreas } from '../geography/index.js'
+import { countAreasByWard, listWardAreas, type SmallArea } from '../geography/index.js'
+import { createTtlCache } from '../../platform/cache.js'
 import { FeedbackForm, RATINGS } from './site.forms.js'
 import { insertFeedbackOnce } from './site.repository.js'
 
@@ -34,18 +35,20 @@ export function registerSiteRoutes(app: FastifyInstance, ctx: PlatformContext, d
   const pilotCode = ctx.tenant.pilotWards[0]!
 
   async function pilotWard(): Promise<Ward | undefined> {
-    return findWardByCode(ctx.db, pilotCode)
+    return ctx.wards.byCode(pilotCode)
   }
+  // Small areas and their Census figures change only when a geography pack is imported.
+  const areas = createTtlCache<number, SmallArea[]>(60_000, (wardId) => listWardAreas(ctx.db, wardId))
 
   app.get('/', { config: { access: { permission: 'public' } } }, async (req, reply) => {
     const ward = await pilotWard()
-    const areas = ward ? await listWardAreas(ctx.db, ward.id, 'lsoa') : []
-    const population = areas.reduce((s, a) => s + (a.population ?? 0), 0)
-    const activeWards = await listWards(ctx.db, { councilId: ctx.councilId, activeOnly: true })
+    const lsoas = ward ? (await areas.get(ward.id)).filter((a) => a.kind === 'lsoa') : []
+    const population = lsoas.reduce((s, a) => s + (a.population ?? 0), 0)
+    const activeWards = await ctx.wards.list({ activeOnly: true })
     return reply.page(`${V}/home.njk`, {
       ward,
       population,
-      lsoaCount: areas.length,
+      lsoaCount: lsoas.length,
       activeWards,
       signedOut: (req.query as Record<string, unknown>).signedOut === '1',
     })
@@ -103,13 +106,15 @@ export function registerSiteRoutes(app: FastifyInstance, ctx: PlatformContext, d
       }
       const ward = await pilotWard()
       if (!ward) throw new Error('pilot ward missing: run together seed')
-      const saved = await insertFeedbackOnce(ctx.db, {
-        wardId: ward.id,
-        userId: req.actor.kind === 'user' ? req.actor.userId : null,
-        submissionKey: parsed.data.submissionKey,
-        rating: parsed.data.rating,
-        comments: parsed.data.comments,
-      })
+      const saved = await ctx.write((trx) =>
+        insertFeedbackOnce(trx, {
+          wardId: ward.id,
+          userId: req.actor.kind === 'user' ? req.actor.userId : null,
+          submissionKey: parsed.data.submissionKey,
+          rating: parsed.data.rating,
+          comments: parsed.data.comments,
+        }),
+      )
       return reply.redirect(`/feedback/thank-you?ref=${saved.id}`, 303)
     },
   )

@@ -21,6 +21,7 @@ export interface RouteInventoryEntry {
   method: string
   url: string
   access: RouteAccess
+  audit: string | undefined
 }
 
 export function accessPlugin(app: FastifyInstance, opts: AccessPluginOptions): RouteInventoryEntry[] {
@@ -44,7 +45,7 @@ export function accessPlugin(app: FastifyInstance, opts: AccessPluginOptions): R
     if (access.wardParam && !route.url.includes(`:${access.wardParam}`)) {
       throw new Error(`route ${route.url} names ward parameter ${access.wardParam} but has no such parameter`)
     }
-    for (const method of methods) inventory.push({ method, url: route.url, access })
+    for (const method of methods) inventory.push({ method, url: route.url, access, audit: route.config.audit })
   })
 
   app.addHook('preHandler', async (req, reply) => {

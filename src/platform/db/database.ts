@@ -61,7 +61,7 @@ export function connectDatabase(config: DatabaseConfig, options: ConnectOptions 
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return {
     db,
     dialect: 'sqlite',
@@ -71,6 +71,29 @@ export function connectDatabase(config: DatabaseConfig, options: ConnectOptions 
       const synchronous = Number(sqlite.pragma('synchronous', { simple: true }))
       const names = ['OFF', 'NORMAL', 'FULL', 'EXTRA']
       return { journal_mode: journal, synchronous: names[synchronous] ?? String(synchronous) }
+    },
+  }
+}
+
+/**
+ * Kysely prepares every query afresh; preparing is a measurable share of a request on SQLite.
+ * Statements are reusable and better-sqlite3 runs them synchronously, so a small LRU of them by SQL
+ * text is safe on the single connection.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500) {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SQLite.Statement {
+      let stmt = cache.get(text)
+      if (stmt) {
+        cache.delete(text)
+      } else {
+        stmt = sqlite.prepare(text)
+        if (cache.size >= size) cache.delete(cache.keys().next().value!)
+      }
+      cache.set(text, stmt)
+      return stmt
     },
   }
 }

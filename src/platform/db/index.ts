@@ -3,3 +3,4 @@ export { migrateToLatest, type ModuleMigration, type MigrateResult } from './mig
 export { idColumn, nowIso, bigintType, flagColumn, containsInsensitive } from './dialect.js'
 export type { Database, IsoTime, Flag } from './schema.js'
 export { backupDatabase, restoreDatabase, RestoreError, BACKUP_FORMAT } from './backup.js'
+export { createWriter, type Write, type WriterStats } from './writer.js'

@@ -125,12 +125,10 @@ export async function renderStatusPage(
   status: 403 | 404,
 ): Promise<FastifyReply> {
   if (req.url.startsWith('/api/')) {
-    return reply
-      .code(status)
-      .send({
-        error: status === 404 ? 'not_found' : 'forbidden',
-        message: status === 404 ? 'Not found' : 'You do not have permission to do this',
-      })
+    return reply.code(status).send({
+      error: status === 404 ? 'not_found' : 'forbidden',
+      message: status === 404 ? 'Not found' : 'You do not have permission to do this',
+    })
   }
   return reply.page(status === 404 ? 'errors/not-found.njk' : 'errors/forbidden.njk', {}, { status })
 }

@@ -57,7 +57,21 @@ export async function createTranslator(localesDirs: string[], languages: string[
     forLanguage(lang) {
       let t = cache.get(lang)
       if (!t) {
-        t = instance.cloneInstance({ lng: lang }).t
+        const raw = instance.cloneInstance({ lng: lang }).t
+        // Plain lookups (no options) are most of a page's strings and never change while running.
+        const plain = new Map<string, string>()
+        const memo = ((key: string | string[], options?: unknown) => {
+          if (options === undefined && typeof key === 'string') {
+            let v = plain.get(key)
+            if (v === undefined) {
+              v = String(raw(key))
+              plain.set(key, v)
+            }
+            return v
+          }
+          return (raw as (k: string | string[], o?: unknown) => unknown)(key, options)
+        }) as TFunction
+        t = memo
         cache.set(lang, t)
       }
       return t
