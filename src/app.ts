@@ -51,6 +51,7 @@ import {
   parseGeographyPack,
 } from './modules/geography/index.js'
 import { registerSiteRoutes, siteMigrations, sitePermissions } from './modules/site/index.js'
+import { panelMigrations, panelPermissions, registerPanelRoutes } from './modules/panel/index.js'
 
 /** Every migration, in the order modules depend on each other (names also sort globally). */
 export const allMigrations: ModuleMigration[] = [
@@ -59,6 +60,7 @@ export const allMigrations: ModuleMigration[] = [
   ...geographyMigrations,
   ...accountsMigrations,
   ...siteMigrations,
+  ...panelMigrations,
 ]
 
 export interface BuiltApp {
@@ -68,6 +70,7 @@ export interface BuiltApp {
   sessions: Sessions
   accounts: AccountsService
   tenant: TenantProfile
+  wards: WardDirectory
   routes: RouteInventoryEntry[]
   close(): Promise<void>
 }
@@ -80,12 +83,17 @@ export interface BuildOptions {
   beforeReady?: (app: FastifyInstance) => void
 }
 
+/** Loads (or refreshes) the tenant's geography pack; wards keep whether an admin switched them on. */
+export async function importTenantPack(db: Db, tenant: TenantProfile): Promise<void> {
+  const pack = parseGeographyPack(readFileSync(path.join(tenant.dir, tenant.geographyPack), 'utf8'))
+  await importGeographyPack(db.db, pack, tenant)
+}
+
 /** Loads the tenant's geography pack when its council is not in the database yet (first start). */
 export async function ensureTenantData(db: Db, tenant: TenantProfile): Promise<number> {
   const existing = await findCouncilByCode(db.db, tenant.council.code)
   if (existing) return existing.id
-  const pack = parseGeographyPack(readFileSync(path.join(tenant.dir, tenant.geographyPack), 'utf8'))
-  await importGeographyPack(db.db, pack, tenant)
+  await importTenantPack(db, tenant)
   const council = await findCouncilByCode(db.db, tenant.council.code)
   if (!council) throw new Error('council missing after import')
   return council.id
@@ -112,7 +120,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return503OnClosing: true,
   })
 
-  for (const perms of [accountsPermissions, adminPermissions, sitePermissions]) definePermissions(perms)
+  for (const perms of [accountsPermissions, adminPermissions, sitePermissions, panelPermissions])
+    definePermissions(perms)
 
   await app.register(fastifyCookie)
   await app.register(fastifyFormbody)
@@ -259,6 +268,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     openapi: () => app.swagger(),
   })
 
+  registerPanelRoutes(app, ctx, { accounts })
+
   options.beforeReady?.(app)
 
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: '1 minute' }) }, async (req, reply) =>
@@ -273,6 +284,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sessions,
     accounts,
     tenant,
+    wards,
     routes,
     async close() {
       await app.close()

@@ -14,6 +14,7 @@ const TABLES = [
   'tenancy_ward',
   'geography_area',
   'geography_postcode',
+  'geography_figure',
   'accounts_user',
   'accounts_role_grant',
   'site_feedback',
@@ -79,6 +80,7 @@ for (const kind of kinds) {
         const file = path.join(dir, 'backup.ndjson')
         const header = await backupDatabase(t.testDb, file)
         assert.ok(header.tables.find((x) => x.name === 'geography_postcode')!.rows > 5000)
+        assert.ok(header.tables.find((x) => x.name === 'geography_figure')!.rows > 3000)
         await migrateToLatest(target, allMigrations)
         await restoreDatabase(target, file)
         assert.deepEqual(await contents(target), await contents(t.testDb))

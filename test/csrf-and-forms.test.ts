@@ -14,6 +14,10 @@ const DOMAIN_TABLES = [
   'tenancy_council',
   'geography_area',
   'mail_outbox',
+  'panel_settings',
+  'panel_volunteer',
+  'panel_run',
+  'panel_member',
 ] as const
 
 for (const kind of await testDatabases()) {

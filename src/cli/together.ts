@@ -1,4 +1,4 @@
-import { allMigrations, ensureTenantData } from '../app.js'
+import { allMigrations, ensureTenantData, importTenantPack } from '../app.js'
 import { ConfigError, loadConfig } from '../config.js'
 import {
   backupDatabase,
@@ -16,7 +16,7 @@ const USAGE = `together <command>
 
   serve                         run the web service (same as npm start)
   migrate                       bring the database schema up to date
-  seed                          load the council's geography pack and, in demo mode, the demo accounts
+  seed                          load or refresh the council's geography pack; in demo mode, add the demo accounts
   backup FILE                   write a portable backup (NDJSON) of the whole database
   restore FILE [--replace]      restore a backup into this database (empty, or --replace)
   import geography …            derive a geography pack from ONS files (see together import geography --help)
@@ -60,8 +60,9 @@ const commands: Record<string, Command> = {
     return withDb(async ({ config, db }) => {
       await migrateToLatest(db, allMigrations)
       const tenant = loadTenantProfile(config.tenantsDir, config.tenant)
+      await importTenantPack(db, tenant)
       const councilId = await ensureTenantData(db, tenant)
-      io.stdout(`council and wards of ${tenant.council.name} are loaded\n`)
+      io.stdout(`council, wards, small areas and reference figures of ${tenant.council.name} are loaded (refreshed from the seed pack)\n`)
       if (!config.demoMode) {
         io.stdout('demo mode is off: no demo accounts created\n')
         return 0

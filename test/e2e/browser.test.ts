@@ -2,8 +2,9 @@ import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
+import { AXE_TAGS, CHROMIUM, launchChromium } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
 import { createUser, startTestApp, NORBITON, TEST_PASSWORD, type TestApp, type TestUser } from '../support/test-app.js'
 
@@ -11,11 +12,20 @@ import { createUser, startTestApp, NORBITON, TEST_PASSWORD, type TestApp, type T
  * Real-browser checks: the pages people use, driven through Chromium, each one checked with axe
  * (WCAG 2.2 AA rule set), one journey done with the keyboard alone and one with JavaScript off.
  */
-const CHROMIUM = '/usr/bin/chromium'
 const SHOTS = '/tmp/shots'
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
 const WIDTHS = [1024, 375]
 const onCi = process.env.CI === 'true'
+
+/** The element with keyboard focus, and whether it shows a visible focus indicator. */
+interface Focus {
+  tag: string
+  id: string
+  text: string
+  href: string
+  inNav: boolean
+  visible: boolean
+}
+
 const skip = !existsSync(CHROMIUM) && !onCi ? `Chromium not found at ${CHROMIUM}` : false
 
 describe('browser: pages, journeys and accessibility', { skip }, () => {
@@ -35,19 +45,7 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
     base = `http://127.0.0.1:${address.port}`
     admin = await createUser(t, { role: 'admin', demo: true })
     mkdirSync(SHOTS, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await launchChromium()
   })
 
   after(async () => {
@@ -71,7 +69,10 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
       .setLegacyMode(true)
       .analyze()
     const report = results.violations
-      .map((v) => `  - ${v.id} (${v.impact ?? 'n/a'}): ${v.help}\n${v.nodes.map((n) => `      at ${n.target.join(' ')}`).join('\n')}`)
+      .map(
+        (v) =>
+          `  - ${v.id} (${v.impact ?? 'n/a'}): ${v.help}\n${v.nodes.map((n) => `      at ${n.target.join(' ')}`).join('\n')}`,
+      )
       .join('\n')
     assert.equal(results.violations.length, 0, `axe found violations on ${label} (${page.url()}):\n${report}`)
     assert.ok(results.passes.length > 10, `axe checked too little on ${label}: is the page empty?`)
@@ -105,7 +106,10 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
       await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true })
       // Reflow (WCAG 1.4.10): nothing may make the whole page scroll sideways, even at 375px (320 CSS px at 117%).
       const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth')
-      assert.ok(scrollWidth <= width, `${name} is ${scrollWidth}px wide at a ${width}px viewport: the page scrolls sideways`)
+      assert.ok(
+        scrollWidth <= width,
+        `${name} is ${scrollWidth}px wide at a ${width}px viewport: the page scrolls sideways`,
+      )
     }
     await page.setViewportSize({ width: 1024, height: 800 })
   }
@@ -113,17 +117,21 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
   async function visit(page: Page, path: string, label: string, expectedStatus = 200): Promise<void> {
     const res = await page.goto(`${base}${path}`)
     if (res?.status() !== expectedStatus) {
-      const text = (await page.locator('main').innerText().catch(() => '')).slice(0, 300)
+      const text = (
+        await page
+          .locator('main')
+          .innerText()
+          .catch(() => '')
+      ).slice(0, 300)
       assert.fail(`${label}: ${path} answered ${res?.status()}, expected ${expectedStatus}: ${text}`)
     }
     await checkA11y(page, label)
   }
 
-  /** What has focus: its tag, id, text and whether it shows a visible focus indicator. */
-  async function focused(page: Page): Promise<{ tag: string; id: string; text: string; href: string; visible: boolean }> {
-    return page.evaluate<{ tag: string; id: string; text: string; href: string; visible: boolean }>(`(() => {
+  async function focused(page: Page): Promise<Focus> {
+    return page.evaluate<Focus>(`(() => {
       const el = document.activeElement
-      if (!el || el === document.body) return { tag: 'body', id: '', text: '', href: '', visible: false }
+      if (!el || el === document.body) return { tag: 'body', id: '', text: '', href: '', inNav: false, visible: false }
       const s = getComputedStyle(el)
       const r = el.getBoundingClientRect()
       const indicator = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'
@@ -132,12 +140,13 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
         id: el.id,
         text: (el.textContent || '').trim(),
         href: el.getAttribute('href') || '',
+        inNav: Boolean(el.closest('nav')),
         visible: indicator && el.matches(':focus-visible') && r.width > 1 && r.height > 1,
       }
     })()`)
   }
 
-  async function tabTo(page: Page, match: (f: Awaited<ReturnType<typeof focused>>) => boolean, what: string, max = 40) {
+  async function tabTo(page: Page, match: (f: Focus) => boolean, what: string, max = 40) {
     for (let i = 0; i < max; i += 1) {
       await page.keyboard.press('Tab')
       const f = await focused(page)
@@ -188,7 +197,9 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
     assert.match(await summary.innerText(), /There is a problem/)
     assert.ok((await page.title()).startsWith('Error:'), 'page title starts with Error:')
     // GOV.UK Frontend moves focus to the summary so screen reader users hear it first.
-    await page.waitForFunction('document.activeElement && document.activeElement.classList.contains("govuk-error-summary")')
+    await page.waitForFunction(
+      'document.activeElement && document.activeElement.classList.contains("govuk-error-summary")',
+    )
     assert.ok((await page.locator('.govuk-error-message').count()) >= 4, 'each empty field has its own message')
     await checkA11y(page, 'register page with errors')
     await shoot(page, 'register-errors')
@@ -280,7 +291,7 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
   })
 
   test('keyboard only: skip link, navigation and signing in', async () => {
-    assert.ok(registered, 'registration ran')
+    const person = await createUser(t)
     const page = await newPage()
     await visit(page, '/', 'home page (keyboard)')
 
@@ -289,7 +300,11 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
     assert.equal(skipLink.text, 'Skip to main content', 'first Tab reaches the skip link')
     assert.ok(skipLink.visible, 'the skip link is visible when focused')
 
-    const signInLink = await tabTo(page, (f) => f.tag === 'a' && f.href === '/sign-in' && f.text === 'Sign in', 'the Sign in link')
+    const signInLink = await tabTo(
+      page,
+      (f) => f.inNav && f.tag === 'a' && f.href === '/sign-in' && f.text === 'Sign in',
+      'the Sign in link in the navigation',
+    )
     assert.ok(signInLink.visible, 'the Sign in link shows focus')
     // Shift+Tab goes back one stop and Tab returns to the same link.
     await page.keyboard.press('Shift+Tab')
@@ -302,12 +317,12 @@ describe('browser: pages, journeys and accessibility', { skip }, () => {
 
     const emailField = await tabTo(page, (f) => f.id === 'email', 'the email field')
     assert.ok(emailField.visible, 'the email field shows focus')
-    await page.keyboard.type(registered.email)
+    await page.keyboard.type(person.email)
     await page.keyboard.press('Tab')
     const passwordField = await focused(page)
     assert.equal(passwordField.id, 'password')
     assert.ok(passwordField.visible, 'the password field shows focus')
-    await page.keyboard.type(registered.password)
+    await page.keyboard.type(person.password)
     await page.keyboard.press('Enter')
     await page.waitForURL(`${base}/`)
     assert.match(await page.locator('.app-account-bar').innerText(), /Signed in as/)

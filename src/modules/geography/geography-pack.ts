@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { readCensusTable, readReferenceCsv, type CensusTableName, type ReferenceTable } from './census-readers.js'
 import { centroidOf, containsPoint, simplifyGeometry, type AreaGeometry } from './geojson.js'
 import {
   imdDecile,
@@ -8,12 +9,14 @@ import {
   readImdRanks,
   readLsoaWardLookup,
   readOutputAreaCentroids,
+  ImportFormatError,
 } from './ons-readers.js'
 
 /**
  * A geography pack is what the importer derives from official files for one council: wards with
- * simplified boundaries, their LSOAs and output areas with Census 2021 usual residents, and the
- * sources. The pilot's seed pack is exactly the output of `buildGeographyPack` (a test proves it),
+ * simplified boundaries, their LSOAs and output areas with Census 2021 usual residents, Census
+ * reference figures per LSOA when given, and the sources. The pilot's seed pack is exactly the
+ * output of `buildGeographyPack` (a test proves it),
  * so `npm start` works on a machine without the original downloads.
  */
 const Geometry = z.custom<AreaGeometry>((g) => typeof g === 'object' && g !== null && 'type' in g && 'coordinates' in g)
@@ -44,6 +47,26 @@ export const GeographyPackSchema = z.object({
   ),
   /** [postcode, lat, lon, ward code]: postcodes whose point lies inside one of the council's wards. */
   postcodes: z.array(z.tuple([z.string(), z.number(), z.number(), z.string()])).default([]),
+  /**
+   * Reference figures (Census counts) for the LSOAs above: one table per characteristic, counts in
+   * `categories` order so the source table's category order survives (see docs/reference-figures.md).
+   */
+  figures: z
+    .array(
+      z
+        .object({
+          characteristic: z.string().regex(/^[a-z][a-z0-9_]*$/),
+          universe: z.enum(['persons', 'households']),
+          dataset: z.string().min(1),
+          source: z.string().min(1),
+          categories: z.array(z.string().min(1)).min(1),
+          areas: z.array(z.tuple([z.string(), z.array(z.number().int().nonnegative())])),
+        })
+        .refine((t) => t.areas.every(([, counts]) => counts.length === t.categories.length), {
+          message: 'every area needs one count per category',
+        }),
+    )
+    .default([]),
   sources: z.array(z.object({ dataset: z.string(), file: z.string(), publisher: z.string(), licence: z.string() })),
 })
 
@@ -58,7 +81,25 @@ export interface GeographyFiles {
   populationTable: { name: string; text: string }
   imdRanks?: { name: string; text: string }
   postcodes?: { name: string; text: string }
+  /** Census 2021 tables at LSOA level, in the official layouts `census-readers.ts` reads. */
+  censusAge?: { name: string; text: string }
+  censusSex?: { name: string; text: string }
+  censusEthnicGroup?: { name: string; text: string }
+  censusReligion?: { name: string; text: string }
+  censusDisability?: { name: string; text: string }
+  censusTenure?: { name: string; text: string }
+  /** Reference figures in the interchange format, for tables that come in no layout we read. */
+  referenceCsv?: { name: string; text: string }
 }
+
+const CENSUS_INPUTS: [keyof GeographyFiles & `census${string}`, CensusTableName][] = [
+  ['censusAge', 'age'],
+  ['censusSex', 'sex'],
+  ['censusEthnicGroup', 'ethnicGroup'],
+  ['censusReligion', 'religion'],
+  ['censusDisability', 'disability'],
+  ['censusTenure', 'tenure'],
+]
 
 const WARD_TOLERANCE = 0.00005
 const LSOA_TOLERANCE = 0.0001
@@ -165,6 +206,40 @@ export function buildGeographyPack(files: GeographyFiles): GeographyPack {
     postcodes.sort((a, b) => a[0].localeCompare(b[0]))
   }
 
+  // Reference figures are kept for the council's LSOAs only: ward totals are sums over LSOAs, and an
+  // OA or MSOA row in the same table would count the same people twice.
+  const figures: ReferenceTable[] = []
+  const add = (table: ReferenceTable, file: string, source: GeographyPack['sources'][number]) => {
+    if (figures.some((f) => f.characteristic === table.characteristic))
+      throw new ImportFormatError(file, `a second table for ${table.characteristic}: give one table per characteristic`)
+    const areas = table.areas.filter(([code]) => lsoaSet.has(code))
+    if (areas.length === 0)
+      throw new ImportFormatError(file, `no ${table.characteristic} figures for the council's LSOAs`)
+    figures.push({ ...table, areas })
+    sources.push(source)
+  }
+  for (const [key, name] of CENSUS_INPUTS) {
+    const f = files[key]
+    if (!f) continue
+    const table = readCensusTable(name, f.text, f.name)
+    add(table, f.name, {
+      dataset: table.dataset,
+      file: f.name,
+      publisher: 'Office for National Statistics',
+      licence: 'OGL v3',
+    })
+  }
+  if (files.referenceCsv) {
+    const f = files.referenceCsv
+    for (const table of readReferenceCsv(f.text, f.name))
+      add(table, f.name, {
+        dataset: table.dataset,
+        file: f.name,
+        publisher: table.source,
+        licence: 'as cited by the publisher',
+      })
+  }
+
   return {
     format: 'working-together/geography-pack@1',
     council: files.council,
@@ -178,6 +253,7 @@ export function buildGeographyPack(files: GeographyFiles): GeographyPack {
       .sort((a, b) => a.code.localeCompare(b.code)),
     areas,
     postcodes,
+    figures,
     sources,
   }
 }

@@ -113,3 +113,108 @@ export async function findPostcode(
   const r = await db.selectFrom('geography_postcode').selectAll().where('postcode', '=', postcode).executeTakeFirst()
   return r ? { postcode: r.postcode, lat: Number(r.lat), lon: Number(r.lon), wardId: Number(r.ward_id) } : undefined
 }
+
+export interface FigureRecord {
+  areaCode: string
+  characteristic: string
+  category: string
+  position: number
+  count: number
+  universe: 'persons' | 'households'
+  dataset: string
+  source: string
+}
+
+/** Replaces a ward's reference figures in one transaction, like its areas. */
+export async function replaceWardFigures(db: Kysely<Database>, wardId: number, figures: FigureRecord[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('geography_figure').where('ward_id', '=', wardId).execute()
+    for (let i = 0; i < figures.length; i += 200) {
+      await trx
+        .insertInto('geography_figure')
+        .values(
+          figures.slice(i, i + 200).map((f) => ({
+            ward_id: wardId,
+            area_code: f.areaCode,
+            characteristic: f.characteristic,
+            category: f.category,
+            position: f.position,
+            count: f.count,
+            universe: f.universe,
+            dataset: f.dataset,
+            source: f.source,
+          })),
+        )
+        .execute()
+    }
+  })
+}
+
+/** A ward's total for one category of one characteristic (the sum over the ward's LSOAs). */
+export interface WardFigure {
+  characteristic: string
+  category: string
+  count: number
+  universe: 'persons' | 'households'
+}
+
+/** Ward totals, ordered by characteristic and then by the category's place in its source table. */
+export async function listWardFigures(db: Kysely<Database>, wardId: number): Promise<WardFigure[]> {
+  const rows = await db
+    .selectFrom('geography_figure')
+    .select((eb) => ['characteristic', 'category', 'universe', 'position', eb.fn.sum<number>('count').as('total')])
+    .where('ward_id', '=', wardId)
+    .groupBy(['characteristic', 'category', 'universe', 'position'])
+    .orderBy('characteristic')
+    .orderBy('position')
+    .execute()
+  // PostgreSQL returns sum() of integers as a numeric string.
+  return rows.map((r) => ({
+    characteristic: r.characteristic,
+    category: r.category,
+    count: Number(r.total),
+    universe: r.universe,
+  }))
+}
+
+export interface AreaFigure extends WardFigure {
+  areaCode: string
+}
+
+/** One characteristic per LSOA of the ward, ordered by area code and source category order. */
+export async function listAreaFigures(
+  db: Kysely<Database>,
+  wardId: number,
+  characteristic: string,
+): Promise<AreaFigure[]> {
+  const rows = await db
+    .selectFrom('geography_figure')
+    .select(['area_code', 'characteristic', 'category', 'count', 'universe'])
+    .where('ward_id', '=', wardId)
+    .where('characteristic', '=', characteristic)
+    .orderBy('area_code')
+    .orderBy('position')
+    .execute()
+  return rows.map((r) => ({
+    areaCode: r.area_code,
+    characteristic: r.characteristic,
+    category: r.category,
+    count: Number(r.count),
+    universe: r.universe,
+  }))
+}
+
+/** Where each of a ward's characteristics comes from, for the source line beside its figures. */
+export async function listWardFigureSources(
+  db: Kysely<Database>,
+  wardId: number,
+): Promise<{ characteristic: string; dataset: string; source: string }[]> {
+  return db
+    .selectFrom('geography_figure')
+    .select(['characteristic', 'dataset', 'source'])
+    .distinct()
+    .where('ward_id', '=', wardId)
+    .orderBy('characteristic')
+    .orderBy('dataset')
+    .execute()
+}

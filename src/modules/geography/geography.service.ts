@@ -8,7 +8,13 @@ import {
   type TenantProfile,
 } from '../../platform/tenancy/index.js'
 import type { GeographyPack } from './geography-pack.js'
-import { findPostcode, replacePostcodes, replaceWardAreas } from './geography.repository.js'
+import {
+  findPostcode,
+  replacePostcodes,
+  replaceWardAreas,
+  replaceWardFigures,
+  type FigureRecord,
+} from './geography.repository.js'
 import { normalisePostcode } from './ons-readers.js'
 
 export interface ImportSummary {
@@ -17,6 +23,8 @@ export interface ImportSummary {
   lsoas: number
   outputAreas: number
   postcodes: number
+  /** Reference figure rows (one per LSOA, characteristic and category). */
+  figures: number
 }
 
 /**
@@ -35,7 +43,9 @@ export async function importGeographyPack(
   const council = await upsertCouncil(db, { code: tenant.council.code, name: tenant.council.name })
   let lsoas = 0
   let outputAreas = 0
+  let figureRows = 0
   const active: string[] = []
+  const figuresByWard = wardFigures(pack)
   for (const w of pack.wards) {
     const ward = await upsertWard(
       db,
@@ -69,6 +79,9 @@ export async function importGeographyPack(
         boundaryGeojson: a.boundary ? JSON.stringify(a.boundary) : null,
       })),
     )
+    const figures = figuresByWard.get(w.code) ?? []
+    figureRows += figures.length
+    await replaceWardFigures(db, ward.id, figures)
   }
   const wardIds = new Map<string, number>()
   for (const w of pack.wards) {
@@ -82,7 +95,40 @@ export async function importGeographyPack(
       return wardId === undefined ? [] : [{ postcode, lat, lon, wardId }]
     }),
   )
-  return { wards: pack.wards.length, activeWards: active, lsoas, outputAreas, postcodes: pack.postcodes.length }
+  return {
+    wards: pack.wards.length,
+    activeWards: active,
+    lsoas,
+    outputAreas,
+    postcodes: pack.postcodes.length,
+    figures: figureRows,
+  }
+}
+
+/** The pack's figure tables as rows, grouped by the ward of each LSOA (figures for other areas are ignored). */
+function wardFigures(pack: GeographyPack): Map<string, FigureRecord[]> {
+  const wardOf = new Map(pack.areas.filter((a) => a.kind === 'lsoa').map((a) => [a.code, a.wardCode]))
+  const out = new Map<string, FigureRecord[]>()
+  for (const t of pack.figures)
+    for (const [areaCode, counts] of t.areas) {
+      const wardCode = wardOf.get(areaCode)
+      if (!wardCode) continue
+      const list = out.get(wardCode) ?? []
+      t.categories.forEach((category, position) =>
+        list.push({
+          areaCode,
+          characteristic: t.characteristic,
+          category,
+          position,
+          count: counts[position]!,
+          universe: t.universe,
+          dataset: t.dataset,
+          source: t.source,
+        }),
+      )
+      out.set(wardCode, list)
+    }
+  return out
 }
 
 export type PostcodeLookup = { ok: true; postcode: string; wardId: number | null } | { ok: false; reason: 'invalid' }

@@ -33,3 +33,24 @@ declare module '../../platform/db/schema.js' {
     geography_postcode: GeographyPostcodeTable
   }
 }
+
+/** One Census count: a category of a characteristic in one LSOA of a ward (see docs/reference-figures.md). */
+export interface GeographyFigureTable {
+  id: Generated<number>
+  ward_id: number
+  area_code: string
+  characteristic: string
+  category: string
+  /** The category's place in its source table, so pages list categories as the publisher does. */
+  position: number
+  count: number
+  universe: 'persons' | 'households'
+  dataset: string
+  source: string
+}
+
+declare module '../../platform/db/schema.js' {
+  interface Database {
+    geography_figure: GeographyFigureTable
+  }
+}

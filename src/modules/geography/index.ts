@@ -6,7 +6,26 @@ export {
   type GeographyFiles,
 } from './geography-pack.js'
 export { importGeographyPack, lookupPostcode, type ImportSummary, type PostcodeLookup } from './geography.service.js'
-export { listWardAreas, countAreasByWard, type SmallArea } from './geography.repository.js'
+export {
+  listWardAreas,
+  countAreasByWard,
+  listWardFigures,
+  listAreaFigures,
+  listWardFigureSources,
+  type SmallArea,
+  type WardFigure,
+  type AreaFigure,
+} from './geography.repository.js'
+export {
+  CENSUS_TABLES,
+  readCensusTable,
+  readReferenceCsv,
+  writeReferenceCsv,
+  referenceFigures,
+  type ReferenceFigure,
+  type ReferenceTable,
+  type Universe,
+} from './census-readers.js'
 export { geographyMigrations } from './geography.migrations.js'
 export { ImportFormatError, imdDecile, normalisePostcode } from './ons-readers.js'
 export { containsPoint, centroidOf, simplifyGeometry, bboxOf, type AreaGeometry } from './geojson.js'

@@ -3,12 +3,61 @@ import { randomToken } from '../../platform/security/index.js'
 import { fieldValues, toGovukErrors } from '../../platform/views/index.js'
 import { listWards, type Ward } from '../../platform/tenancy/index.js'
 import type { PlatformContext } from '../../platform/module.js'
-import { countAreasByWard, listWardAreas, type SmallArea } from '../geography/index.js'
+import {
+  countAreasByWard,
+  listWardAreas,
+  listWardFigures,
+  listWardFigureSources,
+  type SmallArea,
+  type WardFigure,
+} from '../geography/index.js'
 import { createTtlCache } from '../../platform/cache.js'
 import { FeedbackForm, RATINGS } from './site.forms.js'
 import { insertFeedbackOnce } from './site.repository.js'
 
 const V = 'site/views'
+
+/** Characteristics the ward page has words for, in the order it shows them; others follow by key. */
+const CHARACTERISTIC_ORDER = ['age', 'sex', 'ethnic_group', 'religion', 'disability', 'tenure']
+
+export interface FigureTableView {
+  key: string
+  /** Whether `site.ward.figures.characteristic.<key>` exists; otherwise the page shows the key itself. */
+  known: boolean
+  universe: 'persons' | 'households'
+  total: number
+  rows: { category: string; count: number; share: string }[]
+  sources: { dataset: string; source: string }[]
+}
+
+/** Groups ward totals into one table per characteristic, with each category's share of the table's total. */
+export function figureTables(
+  figures: WardFigure[],
+  sources: { characteristic: string; dataset: string; source: string }[],
+): FigureTableView[] {
+  const keys = [...new Set(figures.map((f) => f.characteristic))].sort((a, b) => {
+    const ia = CHARACTERISTIC_ORDER.indexOf(a)
+    const ib = CHARACTERISTIC_ORDER.indexOf(b)
+    return (ia < 0 ? Infinity : ia) - (ib < 0 ? Infinity : ib) || a.localeCompare(b)
+  })
+  return keys.map((key) => {
+    const rows = figures.filter((f) => f.characteristic === key)
+    // Shares are of the table's own total: Census tables differ by a few people (ONS perturbation).
+    const total = rows.reduce((s, r) => s + r.count, 0)
+    return {
+      key,
+      known: CHARACTERISTIC_ORDER.includes(key),
+      universe: rows[0]!.universe,
+      total,
+      rows: rows.map((r) => ({
+        category: r.category,
+        count: r.count,
+        share: total > 0 ? ((r.count * 100) / total).toFixed(1) : '0.0',
+      })),
+      sources: sources.filter((s) => s.characteristic === key).map(({ dataset, source }) => ({ dataset, source })),
+    }
+  })
+}
 
 export interface SiteDeps {
   /** Reports whether the database answers, and which kind it is. */
@@ -70,12 +119,17 @@ export function registerSiteRoutes(app: FastifyInstance, ctx: PlatformContext, d
       const lsoas = await listWardAreas(ctx.db, ward.id, 'lsoa')
       const oas = await listWardAreas(ctx.db, ward.id, 'oa')
       const population = lsoas.reduce((s, a) => s + (a.population ?? 0), 0)
+      const [figures, sources] = await Promise.all([
+        listWardFigures(ctx.db, ward.id),
+        listWardFigureSources(ctx.db, ward.id),
+      ])
       return reply.page(`${V}/ward.njk`, {
         ward,
         lsoas: lsoas.map((l) => ({ ...l, oaCount: oas.filter((o) => o.parentCode === l.code).length })),
         oaCount: oas.length,
         population,
         themes: ctx.tenant.startingThemes,
+        figureTables: figureTables(figures, sources),
       })
     },
   )

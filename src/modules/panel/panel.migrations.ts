@@ -1,0 +1,83 @@
+import { idColumn, type ModuleMigration } from '../../platform/db/index.js'
+
+export const panelMigrations: ModuleMigration[] = [
+  {
+    name: '2026_11_26_1300_panel_tables',
+    async up(db, dialect) {
+      const fk = dialect === 'postgres' ? 'bigint' : 'integer'
+      const real = dialect === 'postgres' ? 'double precision' : 'real'
+      await db.schema
+        .createTable('panel_settings')
+        .addColumn('ward_id', fk, (c) => c.primaryKey().references('tenancy_ward.id'))
+        .addColumn('k', 'integer', (c) => c.notNull())
+        .addColumn('one_per_household', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('quotas_json', 'text', (c) => c.notNull())
+        .addColumn('updated_by_user_id', fk)
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await idColumn(db.schema.createTable('panel_volunteer'), dialect)
+        .addColumn('ward_id', fk, (c) => c.notNull().references('tenancy_ward.id'))
+        .addColumn('pseudonym', 'text', (c) => c.notNull().unique())
+        .addColumn('user_id', fk, (c) => c.references('accounts_user.id').onDelete('set null'))
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('external_ref', 'text')
+        .addColumn('age_band', 'text', (c) => c.notNull())
+        .addColumn('sex', 'text', (c) => c.notNull())
+        .addColumn('ethnic_group', 'text', (c) => c.notNull())
+        .addColumn('disability', 'text', (c) => c.notNull())
+        .addColumn('tenure', 'text', (c) => c.notNull())
+        .addColumn('area', 'text', (c) => c.notNull())
+        .addColumn('household', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('consent_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      // One live volunteering per person per ward (NULL user ids, the imported rows, never collide).
+      await db.schema
+        .createIndex('panel_volunteer_ward_user_idx')
+        .on('panel_volunteer')
+        .columns(['ward_id', 'user_id'])
+        .unique()
+        .execute()
+      await idColumn(db.schema.createTable('panel_run'), dialect)
+        .addColumn('ward_id', fk, (c) => c.notNull().references('tenancy_ward.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('k', 'integer', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addColumn('instance_json', 'text', (c) => c.notNull())
+        .addColumn('one_per_household', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('distribution_json', 'text', (c) => c.notNull())
+        .addColumn('probabilities_json', 'text', (c) => c.notNull())
+        .addColumn('probabilities_hash', 'text', (c) => c.notNull())
+        .addColumn('min_probability', real, (c) => c.notNull())
+        .addColumn('legacy_min_probability', real)
+        .addColumn('legacy_probabilities_json', 'text')
+        .addColumn('leximin_ms', 'integer', (c) => c.notNull())
+        .addColumn('seed', 'text')
+        .addColumn('panel_json', 'text')
+        .addColumn('drawn_at', 'text')
+        .addColumn('drawn_by_user_id', fk)
+        .addColumn('created_by_user_id', fk)
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('panel_run_ward_idx').on('panel_run').column('ward_id').execute()
+      await idColumn(db.schema.createTable('panel_member'), dialect)
+        .addColumn('ward_id', fk, (c) => c.notNull().references('tenancy_ward.id'))
+        .addColumn('volunteer_id', fk, (c) => c.notNull().references('panel_volunteer.id'))
+        .addColumn('run_id', fk, (c) => c.notNull().references('panel_run.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('interests', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('responded_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createIndex('panel_member_volunteer_idx')
+        .on('panel_member')
+        .column('volunteer_id')
+        .unique()
+        .execute()
+    },
+  },
+]
