@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'bare,page,submit' },
+    only: { type: 'string', default: 'bare,page,submit,tally,panel' },
     'cpu-prof': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -36,7 +36,7 @@ if (args.help) {
   process.stderr.write(
     [
       'usage: node bench/run.mjs [--json] [--database sqlite|postgres] [--connections 50] [--duration 10] [--warmup 3]',
-      '                          [--only bare,page,submit]   (a subset, e.g. to profile one scenario)',
+      '                          [--only bare,page,submit,tally,panel]   (a subset, e.g. to profile one scenario)',
       '                          [--cpu-prof DIR]            (write a V8 CPU profile of the server process to DIR)',
       '',
     ].join('\n'),
@@ -48,7 +48,8 @@ const connections = positiveInt(args.connections, 'connections', 1, 1000)
 const duration = positiveInt(args.duration, 'duration', 1, 30)
 const warmup = positiveInt(args.warmup, 'warmup', 0, 10)
 const only = new Set(args.only.split(',').map((s) => s.trim()))
-for (const name of only) if (!['bare', 'page', 'submit'].includes(name)) fail(`--only: unknown scenario ${name}`)
+for (const name of only)
+  if (!['bare', 'page', 'submit', 'tally', 'panel'].includes(name)) fail(`--only: unknown scenario ${name}`)
 if (!['sqlite', 'postgres'].includes(args.database)) fail(`--database must be sqlite or postgres, not ${args.database}`)
 if (args.database === 'postgres' && !process.env.DATABASE_URL) {
   // Optional mode: without a server to talk to there is nothing to measure, which is not a failure.
@@ -161,11 +162,17 @@ async function main() {
   if (only.has('page')) http.page = await measure('page', { url: `${appUrl}/` })
   if (only.has('submit')) http.submit = await submitPhase(appUrl, env, keyPrefix)
   await stopChild()
+  // The pure rules run here, after the server has stopped, so they do not compete with it for the CPU.
+  const rules = await import('./rules.mjs')
+  const tally = only.has('tally') ? await rules.benchTally(log) : undefined
+  const panel = only.has('panel') ? await rules.benchPanel(log) : undefined
 
   const ratio = (a, b) => (a && b && b.rps > 0 ? round(a.rps / b.rps, 3) : null)
   return {
     http,
     ratios: { pageToBare: ratio(http.page, http.bare), submitToBare: ratio(http.submit, http.bare) },
+    ...(tally ? { tally } : {}),
+    ...(panel ? { panel } : {}),
     machine: { cpus: os.availableParallelism?.() ?? os.cpus().length, node: process.version },
     database: args.database,
     settings: { connections, durationS: duration, warmupS: warmup },

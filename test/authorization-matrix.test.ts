@@ -154,11 +154,18 @@ describe('authorisation matrix', () => {
       const rule = getRule(r.access.permission)
       return rule && ['admin', 'ward_role', 'any_role'].includes(rule.kind) && !r.audit
     })
-    assert.deepEqual(unaudited.map((r) => `${r.method} ${r.url}`), [])
+    assert.deepEqual(
+      unaudited.map((r) => `${r.method} ${r.url}`),
+      [],
+    )
     const admin = userIds.get('admin')!
     const { cookieValue } = await t.sessions.store.create({ userId: admin, mfaVerified: true })
     const before = await t.audit.list({ wardIds: 'all', limit: 1 })
-    await t.app.inject({ method: 'GET', url: `/admin/users/${victim.id}`, headers: { cookie: `wt_session=${cookieValue}` } })
+    await t.app.inject({
+      method: 'GET',
+      url: `/admin/users/${victim.id}`,
+      headers: { cookie: `wt_session=${cookieValue}` },
+    })
     const [last] = await t.audit.list({ wardIds: 'all', limit: 1 })
     assert.ok(last && last.seq > (before[0]?.seq ?? 0))
     assert.equal(last.action, 'admin.user.read')

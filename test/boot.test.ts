@@ -21,47 +21,61 @@ test('the server refuses a bad configuration and says which setting is wrong', (
   assert.match(r.stderr, /DATABASE_URL: must be postgres/)
 })
 
-test('first start migrates, loads the wards and seeds the demo; demo accounts sign in', { timeout: 120_000 }, async () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'wt-boot-'))
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address()
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0))
+test(
+  'first start migrates, loads the wards and seeds the demo; demo accounts sign in',
+  { timeout: 120_000 },
+  async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'wt-boot-'))
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const a = s.address()
+        s.close(() => resolve(typeof a === 'object' && a ? a.port : 0))
+      })
     })
-  })
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'server.ts')], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'silent', DEMO_MODE: 'true' },
-    stdio: 'ignore',
-  })
-  const base = `http://127.0.0.1:${port}`
-  try {
-    let up = false
-    for (let i = 0; i < 300 && !up; i++) {
-      up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
-      if (!up) await new Promise((r) => setTimeout(r, 200))
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'server.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        LOG_LEVEL: 'silent',
+        DEMO_MODE: 'true',
+      },
+      stdio: 'ignore',
+    })
+    const base = `http://127.0.0.1:${port}`
+    try {
+      let up = false
+      for (let i = 0; i < 300 && !up; i++) {
+        up = await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+        if (!up) await new Promise((r) => setTimeout(r, 200))
+      }
+      assert.ok(up, 'server answered /healthz')
+      const home = await (await fetch(base)).text()
+      assert.match(home, /One Norbiton Working Together/)
+      assert.match(home, /11,187/)
+      const signIn = await fetch(`${base}/sign-in`)
+      const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await signIn.text())![1]!
+      const admin = DEMO_ACCOUNTS.find((a) => a.role === 'admin')!
+      const res = await fetch(`${base}/sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, email: admin.email, password: DEMO_PASSWORD }).toString(),
+      })
+      assert.equal(res.status, 303)
+      const session = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+      const adminPage = await fetch(`${base}/admin`, { headers: { cookie: session } })
+      assert.equal(adminPage.status, 200, 'demo admin reaches administration without a second factor in demo mode')
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+      rmSync(dataDir, { recursive: true, force: true })
     }
-    assert.ok(up, 'server answered /healthz')
-    const home = await (await fetch(base)).text()
-    assert.match(home, /One Norbiton Working Together/)
-    assert.match(home, /11,187/)
-    const signIn = await fetch(`${base}/sign-in`)
-    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await signIn.text())![1]!
-    const admin = DEMO_ACCOUNTS.find((a) => a.role === 'admin')!
-    const res = await fetch(`${base}/sign-in`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, email: admin.email, password: DEMO_PASSWORD }).toString(),
-    })
-    assert.equal(res.status, 303)
-    const session = (res.headers.get('set-cookie') ?? '').split(';')[0]!
-    const adminPage = await fetch(`${base}/admin`, { headers: { cookie: session } })
-    assert.equal(adminPage.status, 200, 'demo admin reaches administration without a second factor in demo mode')
-  } finally {
-    child.kill('SIGTERM')
-    await new Promise((r) => child.once('exit', r))
-    rmSync(dataDir, { recursive: true, force: true })
-  }
-})
+  },
+)

@@ -62,7 +62,9 @@ const commands: Record<string, Command> = {
       const tenant = loadTenantProfile(config.tenantsDir, config.tenant)
       await importTenantPack(db, tenant)
       const councilId = await ensureTenantData(db, tenant)
-      io.stdout(`council, wards, small areas and reference figures of ${tenant.council.name} are loaded (refreshed from the seed pack)\n`)
+      io.stdout(
+        `council, wards, small areas and reference figures of ${tenant.council.name} are loaded (refreshed from the seed pack)\n`,
+      )
       if (!config.demoMode) {
         io.stdout('demo mode is off: no demo accounts created\n')
         return 0

@@ -37,15 +37,27 @@ describe('session timeout warning', { skip: browserSkip() }, () => {
     await page.waitForURL(`${base}/`)
     const dialog = page.locator('#timeout-dialog')
     await dialog.waitFor({ state: 'visible', timeout: 20_000 })
-    assert.equal(await page.locator(':focus').getAttribute('data-timeout-action'), 'stay', 'focus moves into the dialog')
+    assert.equal(
+      await page.locator(':focus').getAttribute('data-timeout-action'),
+      'stay',
+      'focus moves into the dialog',
+    )
     assert.deepEqual(await axeViolations(page), [])
-    const before = await t.testDb.db.selectFrom('http_session').select('last_seen_at').where('user_id', '=', user.id).executeTakeFirstOrThrow()
+    const before = await t.testDb.db
+      .selectFrom('http_session')
+      .select('last_seen_at')
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow()
     await new Promise((r) => setTimeout(r, 20))
     const keepAlive = page.waitForResponse((r) => r.url().endsWith('/session/keep-alive'))
     await page.keyboard.press('Enter')
     assert.equal((await keepAlive).status(), 204)
     await dialog.waitFor({ state: 'hidden' })
-    const after = await t.testDb.db.selectFrom('http_session').select('last_seen_at').where('user_id', '=', user.id).executeTakeFirstOrThrow()
+    const after = await t.testDb.db
+      .selectFrom('http_session')
+      .select('last_seen_at')
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow()
     assert.ok(after.last_seen_at > before.last_seen_at, 'the server-side session was extended')
     await context.close()
   })

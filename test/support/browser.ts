@@ -26,7 +26,8 @@ export function browserSkip(): string | false {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is required but ${CHROMIUM} is missing (apt-get install -y chromium)`)
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is required but ${CHROMIUM} is missing (apt-get install -y chromium)`)
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
 }
 

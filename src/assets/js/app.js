@@ -22,7 +22,11 @@ if (dialog && typeof dialog.showModal === 'function') {
     }, idleMs)
   }
   dialog.querySelector('[data-timeout-action="stay"]').addEventListener('click', async () => {
-    const res = await fetch('/session/keep-alive', { method: 'POST', headers: { 'x-csrf-token': dialog.dataset.csrf }, credentials: 'same-origin' })
+    const res = await fetch('/session/keep-alive', {
+      method: 'POST',
+      headers: { 'x-csrf-token': dialog.dataset.csrf },
+      credentials: 'same-origin',
+    })
     dialog.close()
     if (res.ok) schedule()
     else window.location.href = '/sign-in?timedOut=1'

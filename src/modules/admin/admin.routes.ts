@@ -13,15 +13,19 @@ const V = 'admin/views'
 export function registerAdminRoutes(app: FastifyInstance, ctx: PlatformContext, accounts: AccountsService): void {
   const { db, audit } = ctx
 
-  app.get('/admin', { config: { access: { permission: 'admin.dashboard' }, audit: 'admin.dashboard.read' } }, async (_req, reply) => {
-    const wards = await listWards(db, { councilId: ctx.councilId })
-    const counts = await countAreasByWard(db)
-    const verdict = await audit.verify()
-    return reply.page(`${V}/dashboard.njk`, {
-      wards: wards.map((w) => ({ ...w, ...(counts.get(w.id) ?? { lsoa: 0, oa: 0, population: 0 }) })),
-      verdict,
-    })
-  })
+  app.get(
+    '/admin',
+    { config: { access: { permission: 'admin.dashboard' }, audit: 'admin.dashboard.read' } },
+    async (_req, reply) => {
+      const wards = await listWards(db, { councilId: ctx.councilId })
+      const counts = await countAreasByWard(db)
+      const verdict = await audit.verify()
+      return reply.page(`${V}/dashboard.njk`, {
+        wards: wards.map((w) => ({ ...w, ...(counts.get(w.id) ?? { lsoa: 0, oa: 0, population: 0 }) })),
+        verdict,
+      })
+    },
+  )
 
   app.get(
     '/admin/wards/:wardCode',
@@ -47,7 +51,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: PlatformContext, 
         )
       }
       await setWardActive(db, ward.id, parsed.data.active === 'yes')
-    ctx.wards.invalidate()
+      ctx.wards.invalidate()
       await ctx.sessions.flash(
         req,
         reply,
