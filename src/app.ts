@@ -52,6 +52,14 @@ import {
 } from './modules/geography/index.js'
 import { registerSiteRoutes, siteMigrations, sitePermissions } from './modules/site/index.js'
 import { panelMigrations, panelPermissions, registerPanelRoutes } from './modules/panel/index.js'
+import {
+  prioritisationMigrations,
+  prioritisationPermissions,
+  registerPrioritisationRoutes,
+} from './modules/prioritisation/index.js'
+import { engagementMigrations, engagementPermissions, registerEngagementRoutes } from './modules/engagement/index.js'
+import { ledgerMigrations, ledgerPermissions, registerLedgerRoutes } from './modules/ledger/index.js'
+import { directoryMigrations, directoryPermissions, registerDirectoryRoutes } from './modules/directory/index.js'
 
 /** Every migration, in the order modules depend on each other (names also sort globally). */
 export const allMigrations: ModuleMigration[] = [
@@ -61,6 +69,10 @@ export const allMigrations: ModuleMigration[] = [
   ...accountsMigrations,
   ...siteMigrations,
   ...panelMigrations,
+  ...prioritisationMigrations,
+  ...engagementMigrations,
+  ...ledgerMigrations,
+  ...directoryMigrations,
 ]
 
 export interface BuiltApp {
@@ -122,6 +134,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   for (const perms of [accountsPermissions, adminPermissions, sitePermissions, panelPermissions])
     definePermissions(perms)
+  definePermissions(prioritisationPermissions)
+  definePermissions(engagementPermissions)
+  definePermissions(ledgerPermissions)
+  definePermissions(directoryPermissions)
 
   await app.register(fastifyCookie)
   await app.register(fastifyFormbody)
@@ -269,6 +285,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
 
   registerPanelRoutes(app, ctx, { accounts })
+  registerPrioritisationRoutes(app, ctx, { accounts })
+  registerEngagementRoutes(app, ctx)
+  registerLedgerRoutes(app, ctx)
+  registerDirectoryRoutes(app, ctx)
 
   options.beforeReady?.(app)
 

@@ -5,6 +5,10 @@ import { hashPassword } from '../platform/security/index.js'
 import { findWardByCode, type TenantProfile } from '../platform/tenancy/index.js'
 import { findUserByEmail, insertUser } from '../modules/accounts/index.js'
 import { insertFeedbackOnce } from '../modules/site/index.js'
+import { seedEngagement } from '../modules/engagement/index.js'
+import { seedDemoRound } from '../modules/prioritisation/index.js'
+import { seedLedgerDemo } from '../modules/ledger/index.js'
+import { seedDirectoryDemo } from '../modules/directory/index.js'
 
 /**
  * Demo content for trying the pilot: one account per role (listed in the README) and a little
@@ -86,5 +90,9 @@ export async function seedDemo(
       comments,
     })
   }
+  await seedDemoRound(db, pilot)
+  await seedLedgerDemo(db, { wardId: pilot.id, wardName: pilot.name, partnerEmail: 'partner@demo.example' })
+  await seedDirectoryDemo(db, { wardId: pilot.id, providerEmail: 'provider@demo.example' })
+  await seedEngagement(db, tenant, pilot.id, { demo: true })
   return result
 }

@@ -40,6 +40,8 @@ export async function startTestApp(
   const built = await buildApp(config, { db: testDb, logger: false })
   const other = await findWardByCode(testDb.db, OTHER_WARD)
   if (other && !other.isActive) await setWardActive(testDb.db, other.id, true)
+  // The app may have cached the ward list while starting (an onReady hook): drop it so the switch is seen.
+  built.wards.invalidate()
   return {
     ...built,
     testDb,

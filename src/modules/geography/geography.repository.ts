@@ -218,3 +218,60 @@ export async function listWardFigureSources(
     .orderBy('dataset')
     .execute()
 }
+
+/** Where a postcode is: its ward and coordinates (to place an answer in a small area). */
+export async function findPostcodePoint(
+  db: Kysely<Database>,
+  postcode: string,
+): Promise<{ wardId: number; lat: number; lon: number } | undefined> {
+  const r = await db
+    .selectFrom('geography_postcode')
+    .select(['ward_id', 'lat', 'lon'])
+    .where('postcode', '=', postcode)
+    .executeTakeFirst()
+  return r ? { wardId: Number(r.ward_id), lat: Number(r.lat), lon: Number(r.lon) } : undefined
+}
+
+export async function listWardPostcodes(db: Kysely<Database>, wardId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('geography_postcode')
+    .select('postcode')
+    .where('ward_id', '=', wardId)
+    .orderBy('postcode')
+    .execute()
+  return rows.map((r) => r.postcode)
+}
+
+/** A ward's small-area boundaries as stored (GeoJSON text), for maps and point-in-polygon placing. */
+export async function listWardBoundaries(
+  db: Kysely<Database>,
+  wardId: number,
+  kind: 'lsoa' | 'oa',
+): Promise<{ code: string; boundaryGeojson: string | null }[]> {
+  const rows = await db
+    .selectFrom('geography_area')
+    .select(['code', 'boundary_geojson'])
+    .where('ward_id', '=', wardId)
+    .where('kind', '=', kind)
+    .orderBy('code')
+    .execute()
+  return rows.map((r) => ({ code: r.code, boundaryGeojson: r.boundary_geojson }))
+}
+
+/** Many postcodes at once (placing every response of a ward), in chunks so parameter limits are never reached. */
+export async function findPostcodePoints(
+  db: Kysely<Database>,
+  postcodes: string[],
+): Promise<Map<string, { wardId: number; lat: number; lon: number }>> {
+  const out = new Map<string, { wardId: number; lat: number; lon: number }>()
+  const unique = [...new Set(postcodes)]
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom('geography_postcode')
+      .select(['postcode', 'ward_id', 'lat', 'lon'])
+      .where('postcode', 'in', unique.slice(i, i + 500))
+      .execute()
+    for (const r of rows) out.set(r.postcode, { wardId: Number(r.ward_id), lat: Number(r.lat), lon: Number(r.lon) })
+  }
+  return out
+}

@@ -7,6 +7,10 @@ export {
 } from './geography-pack.js'
 export { importGeographyPack, lookupPostcode, type ImportSummary, type PostcodeLookup } from './geography.service.js'
 export {
+  findPostcodePoint,
+  findPostcodePoints,
+  listWardBoundaries,
+  listWardPostcodes,
   listWardAreas,
   countAreasByWard,
   listWardFigures,
@@ -27,5 +31,5 @@ export {
   type Universe,
 } from './census-readers.js'
 export { geographyMigrations } from './geography.migrations.js'
-export { ImportFormatError, imdDecile, normalisePostcode } from './ons-readers.js'
+export { ImportFormatError, imdDecile, normalisePostcode, readPostcodes } from './ons-readers.js'
 export { containsPoint, centroidOf, simplifyGeometry, bboxOf, type AreaGeometry } from './geojson.js'

@@ -1,0 +1,6 @@
+export { directoryMigrations } from './directory.migrations.js'
+export { directoryPermissions } from './directory.permissions.js'
+export { registerDirectoryRoutes } from './directory.routes.js'
+export { seedDirectoryDemo } from './directory.seed.js'
+export { orgIdentifiers, type Organisation, type Service, type OrgKind } from './directory.rules.js'
+export { findOrganisationOfUser, listOrganisations } from './directory.repository.js'

@@ -1,0 +1,17 @@
+export { registerEngagementRoutes } from './engagement.routes.js'
+export { engagementMigrations } from './engagement.migrations.js'
+export { engagementPermissions } from './engagement.permissions.js'
+export { seedEngagement } from './engagement.seed.js'
+export { summariseEquality, EQUALITY_QUESTIONS, type EqualitySummary } from './engagement.equality.js'
+export { csvCell, parseResponsesCsv, checkAnswer } from './engagement.rules.js'
+export { listThemes, type Theme } from './engagement.repository.js'
+export { canonicalPostcode } from './engagement.rules.js'
+export { suppress } from './engagement.rules.js'
+export {
+  listConsultations,
+  listEvents,
+  listResponsePlaces,
+  type Consultation,
+  type OutreachEvent,
+} from './engagement.repository.js'
+export { listFreeTextAnswers, listWardThemes, type FreeTextAnswer } from './engagement.texts.js'

@@ -1,0 +1,15 @@
+export { registerPrioritisationRoutes, formatPence, type PrioritisationDeps } from './prioritisation.routes.js'
+export { prioritisationMigrations } from './prioritisation.migrations.js'
+export { prioritisationPermissions } from './prioritisation.permissions.js'
+export { createPrioritisationService, countPabulib, type PrioritisationService } from './prioritisation.service.js'
+export { seedDemoRound } from './prioritisation.seed.js'
+export {
+  checkBallot,
+  discloseCount,
+  roundToPabulib,
+  rulesFor,
+  type Choices,
+  type RoundRules,
+  type StoredResult,
+} from './ballot.rules.js'
+export { listWinningOptions, type WinningOption } from './prioritisation.winners.js'

@@ -1,0 +1,370 @@
+import { randomBytes } from 'node:crypto'
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { Database, Flag } from '../../platform/db/index.js'
+import type { Choices, RoundRules } from './ballot.rules.js'
+import { isRuleId } from './rules/index.js'
+import type {
+  BallotType,
+  PrioritisationOptionTable,
+  PrioritisationRoundTable,
+  RoundStatus,
+} from './prioritisation.tables.js'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+export interface Round {
+  id: number
+  wardId: number
+  title: string
+  description: string
+  status: RoundStatus
+  rules: RoundRules
+  allowChange: boolean
+  minAge: number
+  isDemo: boolean
+  hasResult: boolean
+  openedAt: string | null
+  closedAt: string | null
+  createdAt: string
+}
+
+export interface RoundOption {
+  id: number
+  roundId: number
+  title: string
+  description: string
+  theme: string
+  place: string
+  costPence: number
+  isDemo: boolean
+}
+
+export interface RoundSettings {
+  title: string
+  description: string
+  ballotType: BallotType
+  ruleId: string
+  budgetPence: number
+  minChoices: number
+  maxChoices: number
+  rankK: number
+  pointsTotal: number
+  minVotes: number | null
+  allowChange: boolean
+  minAge: number
+}
+
+function toRound(r: Selectable<PrioritisationRoundTable>): Round {
+  const ruleId = isRuleId(r.rule_id) ? r.rule_id : 'greedy'
+  return {
+    id: Number(r.id),
+    wardId: Number(r.ward_id),
+    title: r.title,
+    description: r.description,
+    status: r.status,
+    rules: {
+      ballotType: r.ballot_type,
+      ruleId,
+      budgetPence: Number(r.budget_pence),
+      minChoices: Number(r.min_choices),
+      maxChoices: Number(r.max_choices),
+      rankK: Number(r.rank_k),
+      pointsTotal: Number(r.points_total),
+      minVotes: r.min_votes === null ? null : Number(r.min_votes),
+    },
+    allowChange: Number(r.allow_change) === 1,
+    minAge: Number(r.min_age),
+    isDemo: Number(r.is_demo) === 1,
+    hasResult: r.result_json !== null,
+    openedAt: r.opened_at,
+    closedAt: r.closed_at,
+    createdAt: r.created_at,
+  }
+}
+
+function toOption(r: Selectable<PrioritisationOptionTable>): RoundOption {
+  return {
+    id: Number(r.id),
+    roundId: Number(r.round_id),
+    title: r.title,
+    description: r.description,
+    theme: r.theme,
+    place: r.place,
+    costPence: Number(r.cost_pence),
+    isDemo: Number(r.is_demo) === 1,
+  }
+}
+
+const settingsColumns = (s: RoundSettings) => ({
+  title: s.title,
+  description: s.description,
+  ballot_type: s.ballotType,
+  rule_id: s.ruleId,
+  budget_pence: s.budgetPence,
+  min_choices: s.minChoices,
+  max_choices: s.maxChoices,
+  rank_k: s.rankK,
+  points_total: s.pointsTotal,
+  min_votes: s.minVotes,
+  allow_change: (s.allowChange ? 1 : 0) as Flag,
+  min_age: s.minAge,
+})
+
+export async function insertRound(
+  db: Db,
+  wardId: number,
+  s: RoundSettings,
+  by: number | null,
+  isDemo = false,
+): Promise<number> {
+  const now = new Date().toISOString()
+  const r = await db
+    .insertInto('prioritisation_round')
+    .values({
+      ward_id: wardId,
+      status: 'draft',
+      ...settingsColumns(s),
+      is_demo: isDemo ? 1 : 0,
+      ballots_pb: null,
+      result_json: null,
+      opened_at: null,
+      closed_at: null,
+      created_by_user_id: by,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return Number(r.id)
+}
+
+/** Changes a draft round's settings; returns false (nothing written) once the round has opened. */
+export async function updateDraftRound(db: Db, roundId: number, s: RoundSettings): Promise<boolean> {
+  const r = await db
+    .updateTable('prioritisation_round')
+    .set({ ...settingsColumns(s), updated_at: new Date().toISOString() })
+    .where('id', '=', roundId)
+    .where('status', '=', 'draft')
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+export async function findRound(db: Db, wardId: number, roundId: number): Promise<Round | undefined> {
+  const r = await db
+    .selectFrom('prioritisation_round')
+    .selectAll()
+    .where('id', '=', roundId)
+    .where('ward_id', '=', wardId)
+    .executeTakeFirst()
+  return r ? toRound(r) : undefined
+}
+
+export async function listRounds(db: Db, wardId: number, opts: { includeDrafts?: boolean } = {}): Promise<Round[]> {
+  let q = db.selectFrom('prioritisation_round').selectAll().where('ward_id', '=', wardId).orderBy('id', 'desc')
+  if (!opts.includeDrafts) q = q.where('status', '!=', 'draft')
+  return (await q.execute()).map(toRound)
+}
+
+export async function listOptions(db: Db, roundId: number): Promise<RoundOption[]> {
+  return (
+    await db.selectFrom('prioritisation_option').selectAll().where('round_id', '=', roundId).orderBy('id').execute()
+  ).map(toOption)
+}
+
+export interface NewOption {
+  title: string
+  description: string
+  theme: string
+  place: string
+  costPence: number
+}
+
+/** Adds an option to a draft round (the status check and the insert share the caller's transaction). */
+export async function insertOption(db: Db, roundId: number, o: NewOption, isDemo = false): Promise<boolean> {
+  const round = await db
+    .selectFrom('prioritisation_round')
+    .select('status')
+    .where('id', '=', roundId)
+    .executeTakeFirst()
+  if (round?.status !== 'draft') return false
+  await db
+    .insertInto('prioritisation_option')
+    .values({
+      round_id: roundId,
+      title: o.title,
+      description: o.description,
+      theme: o.theme,
+      place: o.place,
+      cost_pence: o.costPence,
+      is_demo: isDemo ? 1 : 0,
+      created_at: new Date().toISOString(),
+    })
+    .execute()
+  return true
+}
+
+export async function deleteDraftOption(db: Db, roundId: number, optionId: number): Promise<boolean> {
+  const round = await db
+    .selectFrom('prioritisation_round')
+    .select('status')
+    .where('id', '=', roundId)
+    .executeTakeFirst()
+  if (round?.status !== 'draft') return false
+  const r = await db
+    .deleteFrom('prioritisation_option')
+    .where('id', '=', optionId)
+    .where('round_id', '=', roundId)
+    .executeTakeFirst()
+  return Number(r.numDeletedRows) === 1
+}
+
+export async function setStatus(db: Db, roundId: number, from: RoundStatus, to: RoundStatus): Promise<boolean> {
+  const now = new Date().toISOString()
+  const r = await db
+    .updateTable('prioritisation_round')
+    .set({
+      status: to,
+      updated_at: now,
+      ...(to === 'open' ? { opened_at: now } : {}),
+      ...(to === 'closed' ? { closed_at: now } : {}),
+    })
+    .where('id', '=', roundId)
+    .where('status', '=', from)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+export async function saveResult(db: Db, roundId: number, pb: string, resultJson: string): Promise<void> {
+  await db
+    .updateTable('prioritisation_round')
+    .set({ ballots_pb: pb, result_json: resultJson, updated_at: new Date().toISOString() })
+    .where('id', '=', roundId)
+    .execute()
+}
+
+export async function getPublished(
+  db: Db,
+  roundId: number,
+): Promise<{ pb: string | null; resultJson: string | null } | undefined> {
+  const r = await db
+    .selectFrom('prioritisation_round')
+    .select(['ballots_pb', 'result_json'])
+    .where('id', '=', roundId)
+    .executeTakeFirst()
+  return r ? { pb: r.ballots_pb, resultJson: r.result_json } : undefined
+}
+
+/** Every ballot of a round, ordered by its random id (so the published order says nothing about who voted when). */
+export async function listBallots(db: Db, roundId: number): Promise<Choices[]> {
+  const rows = await db
+    .selectFrom('prioritisation_ballot')
+    .select('choices_json')
+    .where('round_id', '=', roundId)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => JSON.parse(r.choices_json) as Choices)
+}
+
+export async function countVoted(db: Db, roundId: number): Promise<number> {
+  const r = await db
+    .selectFrom('prioritisation_voted')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('round_id', '=', roundId)
+    .executeTakeFirstOrThrow()
+  return Number(r.n)
+}
+
+export async function findVoted(
+  db: Db,
+  roundId: number,
+  personKey: string,
+): Promise<{ tokenHash: string | null; channel: 'online' | 'paper' } | undefined> {
+  const r = await db
+    .selectFrom('prioritisation_voted')
+    .select(['token_hash', 'channel'])
+    .where('round_id', '=', roundId)
+    .where('person_key', '=', personKey)
+    .executeTakeFirst()
+  return r ? { tokenHash: r.token_hash, channel: r.channel } : undefined
+}
+
+export async function nameKeyVoted(db: Db, roundId: number, nameKey: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('prioritisation_voted')
+    .select('person_key')
+    .where('round_id', '=', roundId)
+    .where('name_key', '=', nameKey)
+    .executeTakeFirst()
+  return r !== undefined
+}
+
+export interface RegisterEntry {
+  roundId: number
+  personKey: string
+  userId: number | null
+  nameKey: string
+  channel: 'online' | 'paper'
+  tokenHash: string | null
+  enteredBy: number | null
+}
+
+/**
+ * Writes the register row; false when this person is already on it. `on conflict do nothing` makes the
+ * primary key the arbiter: of any number of simultaneous attempts exactly one inserts.
+ */
+export async function insertVoted(db: Db, e: RegisterEntry): Promise<boolean> {
+  const r = await db
+    .insertInto('prioritisation_voted')
+    .values({
+      round_id: e.roundId,
+      person_key: e.personKey,
+      user_id: e.userId,
+      name_key: e.nameKey,
+      channel: e.channel,
+      token_hash: e.tokenHash,
+      entered_by_user_id: e.enteredBy,
+      voted_at: new Date().toISOString(),
+    })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst()
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1
+}
+
+/** Takes the register row's lock (PostgreSQL) before a replacement, so two replacements run one after the other. */
+export async function touchVoted(db: Db, roundId: number, personKey: string): Promise<void> {
+  await db
+    .updateTable('prioritisation_voted')
+    .set({ voted_at: new Date().toISOString() })
+    .where('round_id', '=', roundId)
+    .where('person_key', '=', personKey)
+    .execute()
+}
+
+export async function insertBallot(db: Db, roundId: number, choices: Choices, replaceHash: string | null) {
+  await db
+    .insertInto('prioritisation_ballot')
+    .values({
+      id: randomBytes(16).toString('hex'),
+      round_id: roundId,
+      choices_json: JSON.stringify(choices),
+      replace_hash: replaceHash,
+    })
+    .execute()
+}
+
+export async function deleteBallotByReplaceHash(db: Db, roundId: number, replaceHash: string): Promise<void> {
+  await db
+    .deleteFrom('prioritisation_ballot')
+    .where('round_id', '=', roundId)
+    .where('replace_hash', '=', replaceHash)
+    .execute()
+}
+
+export async function countBallots(db: Db, roundId: number): Promise<number> {
+  const r = await db
+    .selectFrom('prioritisation_ballot')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('round_id', '=', roundId)
+    .executeTakeFirstOrThrow()
+  return Number(r.n)
+}

@@ -1,0 +1,158 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database, Write } from '../../platform/db/index.js'
+import { electionInputFromPabulib, parsePabulib } from './pabulib.js'
+import { compileElection, getRule, type RuleResult } from './rules/index.js'
+import {
+  checkBallot,
+  roundToPabulib,
+  toStoredResult,
+  type BallotProblem,
+  type Choices,
+  type StoredResult,
+} from './ballot.rules.js'
+import {
+  countBallots,
+  deleteBallotByReplaceHash,
+  findRound,
+  findVoted,
+  insertBallot,
+  insertVoted,
+  listBallots,
+  listOptions,
+  nameKeyVoted,
+  saveResult,
+  setStatus,
+  touchVoted,
+  type Round,
+} from './prioritisation.repository.js'
+
+export interface PrioritisationDeps {
+  db: Kysely<Database>
+  write: Write
+  /** Keys the ballot replacement hash (see `castBallot`); the app's SECRET_KEY. */
+  secretKey: string
+}
+
+export type CastOutcome =
+  | { ok: true; replaced: boolean }
+  | { ok: false; reason: 'closed' | 'alreadyVoted' | 'votedOnPaper' }
+  | { ok: false; reason: 'invalid'; problem: BallotProblem }
+
+/**
+ * Counts a Pabulib text exactly as `together tally FILE.pb --rule <rule>` does (same parser, same defaults), so
+ * the published result and anyone's re-count cannot drift apart.
+ */
+export function countPabulib(text: string, ruleId: string): RuleResult {
+  const pb = parsePabulib(text)
+  return getRule(ruleId).count(compileElection(electionInputFromPabulib(pb)))
+}
+
+export function createPrioritisationService(deps: PrioritisationDeps) {
+  const { db, write } = deps
+  const replaceHashOf = (tokenHash: string) => createHmac('sha256', deps.secretKey).update(tokenHash).digest('hex')
+
+  return {
+    /**
+     * Records one ballot and its register row in one transaction. Ballot secrecy when a change is allowed: the
+     * register keeps SHA-256 of a random per-voter token and the ballot keeps HMAC(SECRET_KEY, that hash). The
+     * database alone (a backup, a staff screen) cannot join the two; the running service, which holds the key,
+     * can find the voter's own ballot to replace it. Rounds without changes store neither.
+     */
+    async castBallot(
+      round: Round,
+      voter: {
+        userId: number | null
+        personKey: string
+        nameKey: string
+        channel: 'online' | 'paper'
+        enteredBy: number | null
+      },
+      choices: Choices,
+    ): Promise<CastOutcome> {
+      const options = await listOptions(db, round.id)
+      const problem = checkBallot(round.rules, options, choices)
+      if (problem) return { ok: false, reason: 'invalid', problem }
+      return write(async (trx) => {
+        const now = await trx
+          .selectFrom('prioritisation_round')
+          .select('status')
+          .where('id', '=', round.id)
+          .executeTakeFirst()
+        if (now?.status !== 'open') return { ok: false, reason: 'closed' } as const
+        // A paper ballot for this name and postcode (or an online one, for a paper entry) blocks a second vote.
+        const sameName = await nameKeyVoted(trx, round.id, voter.nameKey)
+        const existing = await findVoted(trx, round.id, voter.personKey)
+        if (!existing && sameName)
+          return { ok: false, reason: voter.channel === 'online' ? 'votedOnPaper' : 'alreadyVoted' } as const
+        const tokenHash =
+          round.allowChange && voter.channel === 'online'
+            ? createHash('sha256').update(randomBytes(32)).digest('hex')
+            : null
+        if (!existing) {
+          const inserted = await insertVoted(trx, {
+            roundId: round.id,
+            personKey: voter.personKey,
+            userId: voter.userId,
+            nameKey: voter.nameKey,
+            channel: voter.channel,
+            tokenHash,
+            enteredBy: voter.enteredBy,
+          })
+          if (inserted) {
+            await insertBallot(trx, round.id, choices, tokenHash === null ? null : replaceHashOf(tokenHash))
+            return { ok: true, replaced: false } as const
+          }
+        }
+        // Already on the register: replace the ballot when the round allows it and the voter voted online.
+        if (!round.allowChange || voter.channel !== 'online') return { ok: false, reason: 'alreadyVoted' } as const
+        await touchVoted(trx, round.id, voter.personKey)
+        const row = await findVoted(trx, round.id, voter.personKey)
+        if (!row?.tokenHash || row.channel !== 'online') return { ok: false, reason: 'alreadyVoted' } as const
+        const replaceHash = replaceHashOf(row.tokenHash)
+        await deleteBallotByReplaceHash(trx, round.id, replaceHash)
+        await insertBallot(trx, round.id, choices, replaceHash)
+        return { ok: true, replaced: true } as const
+      })
+    },
+
+    async open(round: Round): Promise<{ ok: true } | { ok: false; reason: 'notDraft' | 'noOptions' }> {
+      if ((await listOptions(db, round.id)).length === 0) return { ok: false, reason: 'noOptions' }
+      const ok = await write((trx) => setStatus(trx, round.id, 'draft', 'open'))
+      return ok ? { ok: true } : { ok: false, reason: 'notDraft' }
+    },
+
+    /**
+     * Closes the round and counts it with its frozen rule. The ballots are written out as Pabulib first and the
+     * count reads that text back, so the stored result is by construction the result of the published file.
+     */
+    async close(
+      round: Round,
+      ward: { code: string; name: string },
+    ): Promise<{ ok: true; result: StoredResult } | { ok: false; reason: 'notOpen' }> {
+      return write(async (trx) => {
+        if (!(await setStatus(trx, round.id, 'open', 'closed'))) return { ok: false, reason: 'notOpen' } as const
+        const fresh = (await findRound(trx, round.wardId, round.id))!
+        const options = await listOptions(trx, round.id)
+        const ballots = await listBallots(trx, round.id)
+        const pb = roundToPabulib({
+          id: round.id,
+          title: fresh.title,
+          description: fresh.description,
+          wardCode: ward.code,
+          wardName: ward.name,
+          rules: fresh.rules,
+          options,
+          ballots,
+        })
+        const result = toStoredResult(countPabulib(pb, fresh.rules.ruleId), ballots.length, pb)
+        await saveResult(trx, round.id, pb, JSON.stringify(result))
+        return { ok: true, result } as const
+      })
+    },
+
+    countBallots: (roundId: number) => countBallots(db, roundId),
+  }
+}
+
+export type PrioritisationService = ReturnType<typeof createPrioritisationService>
