@@ -41,15 +41,20 @@ const child = spawn(
   ],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
 )
-let tail = ''
+// The runner's own summary lines (ℹ pass N …) come before the details of failures, so they are caught line by line.
+const summary = { pass: 0, fail: 0, skipped: 0 }
+let partial = ''
 child.stdout.on('data', (d) => {
   process.stdout.write(d)
-  tail = (tail + d.toString()).slice(-4000)
+  const lines = (partial + d.toString()).split('\n')
+  partial = lines.pop() ?? ''
+  for (const line of lines) {
+    const m = /^ℹ (pass|fail|skipped) (\d+)$/.exec(line.trim())
+    if (m) summary[m[1]] = Number(m[2])
+  }
 })
 child.on('close', (code) => {
-  const pass = Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0)
-  const fail = Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0)
-  const skipped = Number(/ℹ skipped (\d+)/.exec(tail)?.[1] ?? 0)
+  const { pass, fail, skipped } = summary
   console.log(`${pass} passed, ${fail} failed, ${skipped} skipped`)
   if (code === 0 && pass === 0) {
     console.error('no test passed: failing on purpose (0 tests is not success)')

@@ -23,6 +23,8 @@ import { registerWeb, renderStatusPage } from './platform/http/web.js'
 import './platform/http/types.js'
 import { createTranslator } from './platform/i18n/index.js'
 import { createOutboxMailer } from './platform/mail/mail.js'
+import { mailMigrations } from './platform/mail/mail.migrations.js'
+import { createSmtpRelay } from './platform/mail/smtp-relay.js'
 import type { PlatformContext, WardDirectory } from './platform/module.js'
 import { createTtlCache } from './platform/cache.js'
 import { platformMigrations } from './platform/platform.migrations.js'
@@ -58,8 +60,21 @@ import {
   registerPrioritisationRoutes,
 } from './modules/prioritisation/index.js'
 import { engagementMigrations, engagementPermissions, registerEngagementRoutes } from './modules/engagement/index.js'
+import { reachMigrations, reachPermissions, registerReachRoutes } from './modules/reach/index.js'
 import { ledgerMigrations, ledgerPermissions, registerLedgerRoutes } from './modules/ledger/index.js'
 import { directoryMigrations, directoryPermissions, registerDirectoryRoutes } from './modules/directory/index.js'
+import {
+  registerUnderstandingRoutes,
+  understandingMigrations,
+  understandingPermissions,
+} from './modules/understanding/index.js'
+import {
+  commissioningMigrations,
+  commissioningPermissions,
+  registerCommissioningRoutes,
+} from './modules/commissioning/index.js'
+import { ideasMigrations, ideasPermissions, registerIdeasRoutes } from './modules/ideas/index.js'
+import { registerLanguagesRoutes } from './modules/languages/index.js'
 
 /** Every migration, in the order modules depend on each other (names also sort globally). */
 export const allMigrations: ModuleMigration[] = [
@@ -71,8 +86,13 @@ export const allMigrations: ModuleMigration[] = [
   ...panelMigrations,
   ...prioritisationMigrations,
   ...engagementMigrations,
+  ...reachMigrations,
   ...ledgerMigrations,
   ...directoryMigrations,
+  ...understandingMigrations,
+  ...commissioningMigrations,
+  ...ideasMigrations,
+  ...mailMigrations,
 ]
 
 export interface BuiltApp {
@@ -136,8 +156,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     definePermissions(perms)
   definePermissions(prioritisationPermissions)
   definePermissions(engagementPermissions)
+  definePermissions(reachPermissions)
   definePermissions(ledgerPermissions)
   definePermissions(directoryPermissions)
+  definePermissions(understandingPermissions)
+  definePermissions(commissioningPermissions)
+  definePermissions(ideasPermissions)
 
   await app.register(fastifyCookie)
   await app.register(fastifyFormbody)
@@ -205,7 +229,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         councilName: tenant.council.name,
         platformName: tenant.serviceName,
         brandColour: tenant.brand.colour,
-        languages: tenant.languages,
+        siteLanguages: tenant.languages,
         demoMode: config.demoMode,
       }
     },
@@ -287,8 +311,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerPanelRoutes(app, ctx, { accounts })
   registerPrioritisationRoutes(app, ctx, { accounts })
   registerEngagementRoutes(app, ctx)
+  registerReachRoutes(app, ctx)
   registerLedgerRoutes(app, ctx)
   registerDirectoryRoutes(app, ctx)
+  registerUnderstandingRoutes(app, ctx)
+  registerCommissioningRoutes(app, ctx)
+  registerIdeasRoutes(app, ctx)
+  registerLanguagesRoutes(app, ctx)
+  // Queued mail leaves over SMTP only when a relay is configured; otherwise it waits in the outbox, losing nothing.
+  if (config.smtpUrl) {
+    const relay = createSmtpRelay({ db: db.db, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log })
+    relay.start()
+    app.addHook('onClose', async () => relay.stop())
+  }
 
   options.beforeReady?.(app)
 

@@ -53,6 +53,14 @@ const EnvSchema = z.object({
     .optional(),
   RATE_LIMIT_SIGN_IN_PER_15_MIN: z.coerce.number().int().min(1).default(10),
   ASSETS_DIR: z.string().optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s/]+/, 'must be smtp://[user:pass@]host[:port] or smtps://…')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address like no-reply@council.gov.uk')
+    .optional(),
 })
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }
@@ -77,6 +85,9 @@ export interface Config {
   securityContact: string
   signInRateLimit: number
   assetsDir: string
+  /** When set, queued mail is relayed over SMTP; otherwise it stays in the outbox. */
+  smtpUrl: string | undefined
+  mailFrom: string
 }
 
 export class ConfigError extends Error {
@@ -138,6 +149,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     securityContact: e.SECURITY_CONTACT ?? 'mailto:security@example.invalid',
     signInRateLimit: e.RATE_LIMIT_SIGN_IN_PER_15_MIN,
     assetsDir: path.resolve(e.ASSETS_DIR ?? path.join(projectRoot, 'dist', 'public')),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}`,
   }
 }
 

@@ -9,6 +9,9 @@ import { seedEngagement } from '../modules/engagement/index.js'
 import { seedDemoRound } from '../modules/prioritisation/index.js'
 import { seedLedgerDemo } from '../modules/ledger/index.js'
 import { seedDirectoryDemo } from '../modules/directory/index.js'
+import { seedUnderstandingDemo } from '../modules/understanding/index.js'
+import { listWardAreas } from '../modules/geography/index.js'
+import { seedCommissioningDemo } from '../modules/commissioning/index.js'
 
 /**
  * Demo content for trying the pilot: one account per role (listed in the README) and a little
@@ -93,6 +96,13 @@ export async function seedDemo(
   await seedDemoRound(db, pilot)
   await seedLedgerDemo(db, { wardId: pilot.id, wardName: pilot.name, partnerEmail: 'partner@demo.example' })
   await seedDirectoryDemo(db, { wardId: pilot.id, providerEmail: 'provider@demo.example' })
+  await seedCommissioningDemo(db, { wardId: pilot.id, officerEmail: 'officer@demo.example' })
   await seedEngagement(db, tenant, pilot.id, { demo: true })
+  await seedUnderstandingDemo(db, {
+    wardId: pilot.id,
+    officerEmail: 'officer@demo.example',
+    secondCoderEmail: 'admin@demo.example',
+    areaCodes: (await listWardAreas(db, pilot.id, 'lsoa')).map((a) => a.code),
+  })
   return result
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import ExcelJS from 'exceljs'
 import { authorize } from '../../platform/access/index.js'
 import type { PlatformContext } from '../../platform/module.js'
 import { randomToken } from '../../platform/security/index.js'
@@ -70,6 +71,7 @@ import {
   parseResponsesCsv,
   questionColumn,
   RATING_SCALE,
+  spreadsheetText,
   THEMES_MAX,
   type Channel,
 } from './engagement.rules.js'
@@ -383,6 +385,18 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       return checkPage(req, reply, c, fromMessages(byField))
     }
     await clearDraft(req, reply, c)
+    // A signed-in resident gets a confirmation by email (queued in the outbox, sent by the SMTP relay).
+    if (req.actor.kind === 'user' && !outcome.duplicate)
+      await ctx.mailer.send({
+        to: req.actor.email,
+        subject: req.t('engagement.mail.confirmSubject', { title: c.title }),
+        body: req.t('engagement.mail.confirmBody', {
+          name: req.actor.name,
+          title: c.title,
+          reference: `R${String(outcome.id).padStart(6, '0')}`,
+          url: `${ctx.config.publicUrl}${resident(ward, c)}`,
+        }),
+      })
     return reply.redirect(`${resident(ward, c)}/done?ref=${key}`, 303)
   })
 
@@ -721,48 +735,75 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
     },
   )
 
+  /** The officer's export table: one row per response; equality answers are never part of it (another table). */
+  async function exportTable(req: FastifyRequest, c: Consultation): Promise<(string | null)[][]> {
+    const ward = req.ward!
+    const [questions, themes, rows] = await Promise.all([
+      listQuestions(db, c.id),
+      listThemes(db, ward.id),
+      listResponsesForExport(db, ward.id, c.id),
+    ])
+    const head = [
+      'reference',
+      'channel',
+      'date',
+      'postcode',
+      'small_area',
+      'event',
+      'entered_by_user',
+      'demo',
+      ...questions.map((q) => `${questionColumn(q.position)} ${q.prompt}`),
+    ]
+    return [
+      head,
+      ...rows.map((r) => [
+        `R${String(r.id).padStart(6, '0')}`,
+        r.channel,
+        r.respondedOn,
+        r.postcode,
+        r.areaCode,
+        r.eventName,
+        r.enteredBy === null ? null : String(r.enteredBy),
+        r.isDemo ? 'yes' : 'no',
+        ...questions.map((q) => answerText(q.kind, r.answers.get(q.id), themes).join('; ')),
+      ]),
+    ]
+  }
+
   app.get(
     '/wards/:wardCode/engagement/consultations/:consultationId/export.csv',
     manage('engagement.responses.export'),
     async (req, reply) => {
-      const ward = req.ward!
       const c = await loadConsultation(req)
       if (!c) return notFound(reply)
-      const [questions, themes, rows] = await Promise.all([
-        listQuestions(db, c.id),
-        listThemes(db, ward.id),
-        listResponsesForExport(db, ward.id, c.id),
-      ])
-      const head = [
-        'reference',
-        'channel',
-        'date',
-        'postcode',
-        'small_area',
-        'event',
-        'entered_by_user',
-        'demo',
-        ...questions.map((q) => `${questionColumn(q.position)} ${q.prompt}`),
-      ]
-      const lines = [csvLine(head)]
-      for (const r of rows)
-        lines.push(
-          csvLine([
-            `R${String(r.id).padStart(6, '0')}`,
-            r.channel,
-            r.respondedOn,
-            r.postcode,
-            r.areaCode,
-            r.eventName,
-            r.enteredBy,
-            r.isDemo ? 'yes' : 'no',
-            ...questions.map((q) => answerText(q.kind, r.answers.get(q.id), themes).join('; ')),
-          ]),
-        )
+      const lines = (await exportTable(req, c)).map((row) => csvLine(row))
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="consultation-${c.id}-responses.csv"`)
         .send(`\uFEFF${lines.join('\r\n')}\r\n`)
+    },
+  )
+
+  app.get(
+    '/wards/:wardCode/engagement/consultations/:consultationId/export.xlsx',
+    manage('engagement.responses.export.xlsx'),
+    async (req, reply) => {
+      const c = await loadConsultation(req)
+      if (!c) return notFound(reply)
+      const [head, ...rows] = await exportTable(req, c)
+      const book = new ExcelJS.Workbook()
+      book.creator = ctx.tenant.serviceName
+      const sheet = book.addWorksheet('Responses')
+      // Every cell is written as text, and text that looks like a formula is prefixed with ' as in the CSV.
+      sheet.addRow((head ?? []).map((v) => spreadsheetText(v)))
+      sheet.getRow(1).font = { bold: true }
+      sheet.views = [{ state: 'frozen', ySplit: 1 }]
+      for (const row of rows) sheet.addRow(row.map((v) => spreadsheetText(v)))
+      const buffer = Buffer.from(await book.xlsx.writeBuffer())
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="consultation-${c.id}-responses.xlsx"`)
+        .send(buffer)
     },
   )
 

@@ -166,9 +166,13 @@ export function parseCsv(text: string): { line: number; fields: string[] }[] {
 }
 
 /** Spreadsheet formula injection: a cell starting = + - @ tab or CR is prefixed with ' so it is read as text. */
+export function spreadsheetText(value: string | number | null | undefined): string {
+  const s = value === null || value === undefined ? '' : String(value)
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+}
+
 export function csvCell(value: string | number | null | undefined): string {
-  let s = value === null || value === undefined ? '' : String(value)
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
+  const s = spreadsheetText(value)
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 

@@ -5,6 +5,7 @@ import { testDatabases } from '../../../test/support/databases.js'
 import { needsSharedData, sharedDataPath } from '../../../test/support/shared-data.js'
 import { Client, createUser, NORBITON, OTHER_WARD, startTestApp, type TestApp } from '../../../test/support/test-app.js'
 import { EQUALITY_QUESTIONS } from './engagement.equality.js'
+import ExcelJS from 'exceljs'
 import { csvCell, parseResponsesCsv, type ImportQuestion } from './engagement.rules.js'
 
 describe('engagement rules', () => {
@@ -126,6 +127,13 @@ for (const kind of await testDatabases()) {
       assert.equal(await count('engagement_response'), before + 1)
       const done = await r.get(first.headers.location as string)
       assert.match(done.body, /R\d{6}/)
+      // Answered without an account: nobody to email.
+      const mails = await t.testDb.db
+        .selectFrom('mail_outbox')
+        .select(['subject', 'body'])
+        .where('subject', 'like', 'Thank you for your response%')
+        .execute()
+      assert.equal(mails.length, 0, 'no address to write to')
     })
 
     test('a signed-in resident can save and come back in a new session', async () => {
@@ -141,7 +149,20 @@ for (const kind of await testDatabases()) {
       const b = new Client(t)
       await b.signIn(user)
       assert.match((await b.get(base)).body, /Continue where you left off/)
-      assert.match((await b.get(`${base}/check`)).body, /Place and Delivery/)
+      const check = await b.get(`${base}/check`)
+      assert.match(check.body, /Place and Delivery/)
+      // Submitting (twice) sends one confirmation email to the signed-in resident.
+      const key = keyOf(check.body)
+      assert.equal((await b.post(`${base}/submit`, { submissionKey: key })).statusCode, 303)
+      await b.post(`${base}/submit`, { submissionKey: key })
+      const mails = await t.testDb.db
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .where('to_address', '=', user.email)
+        .execute()
+      assert.equal(mails.length, 1)
+      assert.match(mails[0]!.subject, /Thank you for your response to Test conversation/)
+      assert.match(mails[0]!.body, /R\d{6}/)
     })
 
     test('equality answers need consent, are stored apart, and no route returns them row by row', async () => {
@@ -262,6 +283,22 @@ for (const kind of await testDatabases()) {
       const csv = await officer.get(`${c}/export.csv`)
       assert.match(csv.body, /'=cmd\(\)/)
       assert.doesNotMatch(csv.body, /,=cmd/)
+      // The XLSX export has the same rows, as text cells, with the same formula protection and no equality data.
+      const cookie = [...officer.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+      const res = await t.app.inject({ method: 'GET', url: `${c}/export.xlsx`, headers: { cookie } })
+      assert.equal(res.statusCode, 200)
+      assert.match(String(res.headers['content-type']), /spreadsheetml/)
+      const book = new ExcelJS.Workbook()
+      await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer)
+      const sheet = book.getWorksheet('Responses')!
+      const cells: string[] = []
+      sheet.eachRow((row) => row.eachCell((cell) => cells.push(String(cell.value))))
+      assert.equal(sheet.rowCount, csv.body.trim().split('\r\n').length)
+      assert.ok(cells.includes("'=cmd()"))
+      assert.ok(!cells.includes('=cmd()'))
+      sheet.eachRow((row) => row.eachCell((cell) => assert.equal(cell.formula, undefined)))
+      assert.ok(!cells.some((v) => /sikh|Female/i.test(v)))
+      assert.notEqual((await new Client(t).get(`${c}/export.xlsx`)).statusCode, 200)
     })
 
     test('another ward’s staff cannot see or change this ward’s consultation', async () => {

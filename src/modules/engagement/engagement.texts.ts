@@ -21,7 +21,16 @@ export async function listFreeTextAnswers(db: Kysely<Database>, wardId: number):
     .innerJoin('engagement_question as q', 'q.id', 'a.question_id')
     .innerJoin('engagement_response as r', 'r.id', 'a.response_id')
     .innerJoin('engagement_consultation as c', 'c.id', 'r.consultation_id')
-    .select(['a.id', 'a.response_id', 'r.consultation_id', 'c.title', 'q.prompt', 'a.value', 'r.area_code', 'r.channel'])
+    .select([
+      'a.id',
+      'a.response_id',
+      'r.consultation_id',
+      'c.title',
+      'q.prompt',
+      'a.value',
+      'r.area_code',
+      'r.channel',
+    ])
     .select('r.responded_on')
     .where('a.ward_id', '=', wardId)
     .where('q.kind', 'in', ['short_text', 'long_text'])

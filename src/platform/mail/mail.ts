@@ -2,14 +2,16 @@ import type { Kysely } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../db/schema.js'
 import '../platform.tables.js'
+import './mail.tables.js'
 
 export interface Mailer {
-  send(message: { to: string; subject: string; body: string }): Promise<void>
+  /** `headers` carries e.g. List-Unsubscribe / List-Unsubscribe-Post (RFC 8058). */
+  send(message: { to: string; subject: string; body: string; headers?: Record<string, string> }): Promise<void>
 }
 
 /**
- * Mail goes to an outbox table first, so nothing is lost if the mail relay is down; a relay worker
- * (not part of the pilot: no SMTP host is reachable here) would send and mark rows. In development the
+ * Mail goes to an outbox table first, so nothing is lost if the mail relay is down; the SMTP relay
+ * (smtp-relay.ts, on when SMTP_URL is set) sends and marks rows. In development the
  * log shows that a message was queued, never its body, because bodies carry sign-in links.
  */
 export function createOutboxMailer(db: Kysely<Database>, log: FastifyBaseLogger): Mailer {
@@ -23,6 +25,11 @@ export function createOutboxMailer(db: Kysely<Database>, log: FastifyBaseLogger)
           body: m.body,
           created_at: new Date().toISOString(),
           sent_at: null,
+          attempts: 0,
+          last_error: null,
+          next_attempt_at: null,
+          claimed_until: null,
+          headers_json: m.headers ? JSON.stringify(m.headers) : null,
         })
         .execute()
       log.info({ subject: m.subject }, 'mail queued in outbox')

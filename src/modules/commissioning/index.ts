@@ -1,0 +1,5 @@
+export { commissioningMigrations } from './commissioning.migrations.js'
+export { commissioningPermissions } from './commissioning.permissions.js'
+export { registerCommissioningRoutes, type CommissioningDeps } from './commissioning.routes.js'
+export { seedCommissioningDemo } from './commissioning.seed.js'
+export { rankBids, mayApproveAward, type Criterion, type Ranked } from './commissioning.rules.js'

@@ -1,0 +1,1 @@
+export { registerLanguagesRoutes, safeReturnPath } from './languages.routes.js'

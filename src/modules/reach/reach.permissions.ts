@@ -1,0 +1,10 @@
+import type { Rule } from '../../platform/access/index.js'
+
+export const reachPermissions: Record<string, Rule> = {
+  /** Exact reach by area and consultation (people heard per small area): the ward's officers. */
+  'reach.view': { kind: 'ward_role', roles: ['officer'] },
+  /** "Where to go next": the outreach list, for the volunteers who go as well as the officers who plan. */
+  'reach.outreach': { kind: 'ward_role', roles: ['volunteer', 'officer'] },
+  /** Turn a gap into a planned outreach event. */
+  'reach.plan': { kind: 'ward_role', roles: ['officer'] },
+}
