@@ -18,6 +18,22 @@ const DEMO_EMAIL = 'resident@demo.example'
 const DEMO_PASSWORD = 'norbiton-demo-2026' // src/cli/seed.ts DEMO_PASSWORD
 const KEY_PREFIX = 'bench'
 
+// HTTP scenarios share one app process; each module scenario lives in its own file (bench/<name>.mjs), runs after
+// the server has stopped (so nothing competes for the 2 cores) and bounds its own time.
+const HTTP_SCENARIOS = ['bare', 'page', 'submit']
+const MODULE_SCENARIOS = {
+  tally: ['./tally.mjs', 'benchTally', 180],
+  panel: ['./rules.mjs', 'benchPanel', 60],
+  listen: ['./listen.mjs', 'benchListen', 70],
+  reach: ['./reach.mjs', 'benchReach', 90],
+  understanding: ['./understanding.mjs', 'benchUnderstanding', 120],
+  commissioning: ['./commissioning.mjs', 'benchCommissioning', 60],
+  delivery: ['./delivery.mjs', 'benchDelivery', 120],
+  programme: ['./programme.mjs', 'benchProgramme', 180],
+  trace: ['./trace.mjs', 'benchTrace', 90],
+}
+const ALL_SCENARIOS = [...HTTP_SCENARIOS, ...Object.keys(MODULE_SCENARIOS)]
+
 const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
@@ -25,7 +41,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'bare,page,submit,tally,panel' },
+    only: { type: 'string', default: ALL_SCENARIOS.join(',') },
     'cpu-prof': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -36,7 +52,8 @@ if (args.help) {
   process.stderr.write(
     [
       'usage: node bench/run.mjs [--json] [--database sqlite|postgres] [--connections 50] [--duration 10] [--warmup 3]',
-      '                          [--only bare,page,submit,tally,panel]   (a subset, e.g. to profile one scenario)',
+      `                          [--only ${ALL_SCENARIOS.join(',')}]`,
+      '                          (a subset, e.g. to profile one scenario)',
       '                          [--cpu-prof DIR]            (write a V8 CPU profile of the server process to DIR)',
       '',
     ].join('\n'),
@@ -48,8 +65,7 @@ const connections = positiveInt(args.connections, 'connections', 1, 1000)
 const duration = positiveInt(args.duration, 'duration', 1, 30)
 const warmup = positiveInt(args.warmup, 'warmup', 0, 10)
 const only = new Set(args.only.split(',').map((s) => s.trim()))
-for (const name of only)
-  if (!['bare', 'page', 'submit', 'tally', 'panel'].includes(name)) fail(`--only: unknown scenario ${name}`)
+for (const name of only) if (!ALL_SCENARIOS.includes(name)) fail(`--only: unknown scenario ${name}`)
 if (!['sqlite', 'postgres'].includes(args.database)) fail(`--database must be sqlite or postgres, not ${args.database}`)
 if (args.database === 'postgres' && !process.env.DATABASE_URL) {
   // Optional mode: without a server to talk to there is nothing to measure, which is not a failure.
@@ -64,7 +80,13 @@ const log = (line) => process.stderr.write(`bench: ${line}\n`)
 // --- Lifetime: one deadline, and cleanup that runs on every way out ------------------------------------------------
 // Start-up, sign-in and shutdown take a few seconds; each scenario its two phases plus autocannon's 1 s granularity.
 // With the defaults this is 94 s, and a normal run takes about 45 s.
-const DEADLINE_MS = (40 + only.size * (warmup + duration + 5)) * 1000
+const DEADLINE_MS =
+  (40 +
+    HTTP_SCENARIOS.filter((n) => only.has(n)).length * (warmup + duration + 5) +
+    Object.entries(MODULE_SCENARIOS)
+      .filter(([n]) => only.has(n))
+      .reduce((sum, [, [, , budget]]) => sum + budget, 0)) *
+  1000
 let child
 let tempDir
 let cleanedUp = false
@@ -162,17 +184,26 @@ async function main() {
   if (only.has('page')) http.page = await measure('page', { url: `${appUrl}/` })
   if (only.has('submit')) http.submit = await submitPhase(appUrl, env, keyPrefix)
   await stopChild()
-  // The pure rules run here, after the server has stopped, so they do not compete with it for the CPU.
-  const rules = await import('./rules.mjs')
-  const tally = only.has('tally') ? await rules.benchTally(log) : undefined
-  const panel = only.has('panel') ? await rules.benchPanel(log) : undefined
+  // The module scenarios run here, after the server has stopped, so they do not compete with it for the CPU.
+  const modules = {}
+  for (const [name, [file, fn]] of Object.entries(MODULE_SCENARIOS)) {
+    if (!only.has(name)) continue
+    log(`scenario ${name}`)
+    const mod = await import(file)
+    try {
+      modules[name] = await mod[fn](log)
+    } catch (e) {
+      // One failing scenario is reported in the output and fails the run, after the others have been measured.
+      modules[name] = { error: e instanceof Error ? e.message : String(e) }
+      process.exitCode = 1
+    }
+  }
 
   const ratio = (a, b) => (a && b && b.rps > 0 ? round(a.rps / b.rps, 3) : null)
   return {
     http,
     ratios: { pageToBare: ratio(http.page, http.bare), submitToBare: ratio(http.submit, http.bare) },
-    ...(tally ? { tally } : {}),
-    ...(panel ? { panel } : {}),
+    ...modules,
     machine: { cpus: os.availableParallelism?.() ?? os.cpus().length, node: process.version },
     database: args.database,
     settings: { connections, durationS: duration, warmupS: warmup },
@@ -422,6 +453,8 @@ function printTable(result) {
         `(${s.unacknowledgedWrites} of them for requests in flight at stop) — ${s.verified ? 'OK' : 'MISMATCH'}`,
     )
   }
+  for (const name of Object.keys(MODULE_SCENARIOS))
+    if (result[name]) lines.push(`${name}: ${JSON.stringify(result[name])}`)
   lines.push(`machine: ${result.machine.cpus} CPUs, Node ${result.machine.node}, database ${result.database}`)
   lines.push(`note: ${result.note}`)
   process.stdout.write(`${lines.join('\n')}\n`)

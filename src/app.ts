@@ -3,6 +3,7 @@ import path from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import fastifyFormbody from '@fastify/formbody'
+import fastifyMultipart from '@fastify/multipart'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
@@ -25,9 +26,11 @@ import { createTranslator } from './platform/i18n/index.js'
 import { createOutboxMailer } from './platform/mail/mail.js'
 import { mailMigrations } from './platform/mail/mail.migrations.js'
 import { createSmtpRelay } from './platform/mail/smtp-relay.js'
+import { createNotifyRelay } from './platform/mail/notify-relay.js'
 import type { PlatformContext, WardDirectory } from './platform/module.js'
 import { createTtlCache } from './platform/cache.js'
 import { platformMigrations } from './platform/platform.migrations.js'
+import { filesMigrations, MULTIPART_LIMITS } from './platform/files/index.js'
 import {
   findCouncilByCode,
   findWardByCode,
@@ -74,11 +77,21 @@ import {
   registerCommissioningRoutes,
 } from './modules/commissioning/index.js'
 import { ideasMigrations, ideasPermissions, registerIdeasRoutes } from './modules/ideas/index.js'
+import { deliveryMigrations, deliveryPermissions, registerDeliveryRoutes } from './modules/delivery/index.js'
 import { registerLanguagesRoutes } from './modules/languages/index.js'
+import { programmePermissions, registerProgrammeRoutes } from './modules/programme/index.js'
+import { privacyMigrations, privacyPermissions, registerPrivacyRoutes } from './modules/privacy/index.js'
+import {
+  notificationsMigrations,
+  notificationsPermissions,
+  registerNotificationsRoutes,
+} from './modules/notifications/index.js'
+import { registerTraceRoutes, tracePermissions } from './modules/trace/index.js'
 
 /** Every migration, in the order modules depend on each other (names also sort globally). */
 export const allMigrations: ModuleMigration[] = [
   ...platformMigrations,
+  ...filesMigrations,
   ...tenancyMigrations,
   ...geographyMigrations,
   ...accountsMigrations,
@@ -93,6 +106,9 @@ export const allMigrations: ModuleMigration[] = [
   ...commissioningMigrations,
   ...ideasMigrations,
   ...mailMigrations,
+  ...privacyMigrations,
+  ...notificationsMigrations,
+  ...deliveryMigrations,
 ]
 
 export interface BuiltApp {
@@ -162,9 +178,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   definePermissions(understandingPermissions)
   definePermissions(commissioningPermissions)
   definePermissions(ideasPermissions)
+  definePermissions(privacyPermissions)
+  definePermissions(notificationsPermissions)
+  definePermissions(tracePermissions)
+  definePermissions(deliveryPermissions)
+  definePermissions(programmePermissions)
 
   await app.register(fastifyCookie)
   await app.register(fastifyFormbody)
+  // Uploads are buffered (bounded by MULTIPART_LIMITS) so the CSRF check can read the token field before the handler.
+  await app.register(fastifyMultipart, { attachFieldsToBody: true, limits: MULTIPART_LIMITS })
   await app.register(fastifyRateLimit, { global: false })
   await app.register(fastifySwagger, {
     openapi: {
@@ -318,9 +341,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerCommissioningRoutes(app, ctx)
   registerIdeasRoutes(app, ctx)
   registerLanguagesRoutes(app, ctx)
+  registerPrivacyRoutes(app, ctx)
+  registerNotificationsRoutes(app, ctx)
+  registerTraceRoutes(app, ctx)
+  registerDeliveryRoutes(app, ctx)
+  registerProgrammeRoutes(app, ctx)
   // Queued mail leaves over SMTP only when a relay is configured; otherwise it waits in the outbox, losing nothing.
   if (config.smtpUrl) {
     const relay = createSmtpRelay({ db: db.db, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log })
+    relay.start()
+    app.addHook('onClose', async () => relay.stop())
+  }
+  // Or through GOV.UK Notify (config refuses both at once), from the same outbox with the same retries.
+  if (config.notify) {
+    const relay = createNotifyRelay({ db: db.db, log: app.log, ...config.notify })
     relay.start()
     app.addHook('onClose', async () => relay.stop())
   }

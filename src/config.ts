@@ -61,6 +61,16 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address like no-reply@council.gov.uk')
     .optional(),
+  // GOV.UK Notify instead of SMTP: an API key and one email template whose subject is ((subject)), body ((body)).
+  NOTIFY_API_KEY: z
+    .string()
+    .regex(/^.+-[0-9a-f-]{36}-[0-9a-f-]{36}$/i, 'must be a GOV.UK Notify API key (name-serviceid-secret)')
+    .optional(),
+  NOTIFY_EMAIL_TEMPLATE_ID: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a template id (uuid)')
+    .optional(),
+  NOTIFY_BASE_URL: z.url({ error: 'must be an absolute URL' }).optional(),
 })
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string }
@@ -87,6 +97,8 @@ export interface Config {
   assetsDir: string
   /** When set, queued mail is relayed over SMTP; otherwise it stays in the outbox. */
   smtpUrl: string | undefined
+  /** When set, queued mail is sent through GOV.UK Notify (one template with ((subject)) and ((body))). */
+  notify: { apiKey: string; templateId: string; baseUrl: string | undefined } | undefined
   mailFrom: string
 }
 
@@ -121,6 +133,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (isProduction && !e.SECURITY_CONTACT) problems.push('SECURITY_CONTACT: required when NODE_ENV=production')
   if (isProduction && e.PUBLIC_URL && !e.PUBLIC_URL.startsWith('https://'))
     problems.push('PUBLIC_URL: must be https in production')
+  if (!!e.NOTIFY_API_KEY !== !!e.NOTIFY_EMAIL_TEMPLATE_ID)
+    problems.push('NOTIFY_API_KEY, NOTIFY_EMAIL_TEMPLATE_ID: set both to send mail through GOV.UK Notify')
+  if (e.NOTIFY_API_KEY && e.SMTP_URL) problems.push('SMTP_URL, NOTIFY_API_KEY: choose one mail transport')
   if (problems.length > 0) throw new ConfigError(problems)
 
   let database: DatabaseConfig
@@ -150,6 +165,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signInRateLimit: e.RATE_LIMIT_SIGN_IN_PER_15_MIN,
     assetsDir: path.resolve(e.ASSETS_DIR ?? path.join(projectRoot, 'dist', 'public')),
     smtpUrl: e.SMTP_URL,
+    notify:
+      e.NOTIFY_API_KEY && e.NOTIFY_EMAIL_TEMPLATE_ID
+        ? { apiKey: e.NOTIFY_API_KEY, templateId: e.NOTIFY_EMAIL_TEMPLATE_ID, baseUrl: e.NOTIFY_BASE_URL }
+        : undefined,
     mailFrom: e.MAIL_FROM ?? `no-reply@${new URL(e.PUBLIC_URL ?? 'http://localhost').hostname}`,
   }
 }

@@ -7,11 +7,16 @@ import { findUserByEmail, insertUser } from '../modules/accounts/index.js'
 import { insertFeedbackOnce } from '../modules/site/index.js'
 import { seedEngagement } from '../modules/engagement/index.js'
 import { seedDemoRound } from '../modules/prioritisation/index.js'
+import { seedDemoProposals } from '../modules/prioritisation/index.js'
 import { seedLedgerDemo } from '../modules/ledger/index.js'
 import { seedDirectoryDemo } from '../modules/directory/index.js'
 import { seedUnderstandingDemo } from '../modules/understanding/index.js'
 import { listWardAreas } from '../modules/geography/index.js'
 import { seedCommissioningDemo } from '../modules/commissioning/index.js'
+import { seedIdeasDemo } from '../modules/ideas/index.js'
+import { seedDeliveryDemo } from '../modules/delivery/index.js'
+import { seedReachDemo } from '../modules/reach/index.js'
+import { seedPanelDemo } from '../modules/panel/index.js'
 
 /**
  * Demo content for trying the pilot: one account per role (listed in the README) and a little
@@ -28,6 +33,8 @@ export const DEMO_ACCOUNTS: { email: string; name: string; role: StaffRole | 're
   { email: 'provider@demo.example', name: 'Peter Provider', role: 'provider', postcode: 'KT1 3DQ' },
   { email: 'partner@demo.example', name: 'Bella Budget-Partner', role: 'budget_partner', postcode: 'KT1 3DQ' },
   { email: 'admin@demo.example', name: 'Adam Admin', role: 'admin', postcode: 'KT1 3DQ' },
+  // A second officer, so the demo's two-person award is made by two real people.
+  { email: 'officer2@demo.example', name: 'Owen Officer', role: 'officer', postcode: 'KT1 3DQ' },
 ]
 
 export interface SeedResult {
@@ -96,13 +103,58 @@ export async function seedDemo(
   await seedDemoRound(db, pilot)
   await seedLedgerDemo(db, { wardId: pilot.id, wardName: pilot.name, partnerEmail: 'partner@demo.example' })
   await seedDirectoryDemo(db, { wardId: pilot.id, providerEmail: 'provider@demo.example' })
-  await seedCommissioningDemo(db, { wardId: pilot.id, officerEmail: 'officer@demo.example' })
+  // The demo panel member needs an accepted seat to score bids in commissioning: a real LEXIMIN run and draw
+  // (with a seed chosen to include that account; demo only, see panel.seed.ts).
+  await seedPanelDemo(db, {
+    wardId: pilot.id,
+    panelEmail: 'panel@demo.example',
+    officerEmail: 'officer@demo.example',
+    async grantPanelRole(userId, wardId) {
+      const has = await db
+        .selectFrom('accounts_role_grant')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('ward_id', '=', wardId)
+        .where('role', '=', 'panel_member')
+        .executeTakeFirst()
+      if (has) return
+      await db
+        .insertInto('accounts_role_grant')
+        .values({
+          user_id: userId,
+          council_id: councilId,
+          ward_id: wardId,
+          role: 'panel_member',
+          granted_by_user_id: null,
+          created_at: new Date().toISOString(),
+        })
+        .execute()
+    },
+  })
+  await seedCommissioningDemo(db, {
+    wardId: pilot.id,
+    officerEmail: 'officer@demo.example',
+    secondOfficerEmail: 'officer2@demo.example',
+    providerEmail: 'provider@demo.example',
+  })
   await seedEngagement(db, tenant, pilot.id, { demo: true })
+  await seedIdeasDemo(db, {
+    wardId: pilot.id,
+    authorEmails: ['resident@demo.example', 'volunteer@demo.example', 'panel@demo.example', 'partner@demo.example'],
+    officerEmail: 'officer@demo.example',
+  })
   await seedUnderstandingDemo(db, {
     wardId: pilot.id,
     officerEmail: 'officer@demo.example',
     secondCoderEmail: 'admin@demo.example',
     areaCodes: (await listWardAreas(db, pilot.id, 'lsoa')).map((a) => a.code),
+  })
+  await seedDemoProposals(db, pilot, { residentEmail: 'resident@demo.example' })
+  await seedDeliveryDemo(db, { wardId: pilot.id, officerEmail: 'officer@demo.example' })
+  await seedReachDemo(db, pilot, {
+    officer: 'officer@demo.example',
+    secondOfficer: 'officer2@demo.example',
+    volunteer: 'volunteer@demo.example',
   })
   return result
 }

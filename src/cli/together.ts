@@ -22,6 +22,7 @@ const USAGE = `together <command>
   import geography …            derive a geography pack from ONS files (see together import geography --help)
   tally FILE.pb --rule R        count a Pabulib election (greedy, mes, phragmen, …) [--json]
   panel select …                fair stratified panel selection [--json]
+  purge [--now T] [--json]      carry out due erasure requests and enforce retention periods (privacy.json)
 
 Configuration comes from the environment (DATABASE_URL, DATA_DIR, TENANT, …): see README.`
 
@@ -119,6 +120,13 @@ const commands: Record<string, Command> = {
   async tally(args, io) {
     const { tallyCommand } = await import('./commands/tally.js')
     return tallyCommand(args, io)
+  },
+  async purge(args, io) {
+    const { purgeCommand } = await import('./commands/purge.js')
+    return withDb(async ({ config, db }) => {
+      await migrateToLatest(db, allMigrations)
+      return purgeCommand(args, io, { config, db })
+    })
   },
   async panel(args, io) {
     const { panelCommand } = await import('./commands/panel.js')

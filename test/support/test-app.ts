@@ -145,6 +145,42 @@ export class Client {
     return res
   }
 
+  /** Posts a multipart/form-data form (file uploads); `_csrf` is added as in `post`. */
+  async postMultipart(
+    url: string,
+    form: Record<string, string | string[] | null> = {},
+    files: { field: string; filename: string; content: Buffer; type?: string }[] = [],
+  ): Promise<LightMyRequestResponse> {
+    const cookie = this.cookieHeader()
+    const boundary = `----wt${Math.random().toString(16).slice(2)}`
+    const parts: Buffer[] = []
+    const withToken = { _csrf: this.csrf ?? '', ...form }
+    for (const [k, v] of Object.entries(withToken)) {
+      if (v === null) continue
+      for (const x of Array.isArray(v) ? v : [v])
+        parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${x}\r\n`))
+    }
+    for (const f of files) {
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\ncontent-disposition: form-data; name="${f.field}"; filename="${f.filename}"\r\n` +
+            `content-type: ${f.type ?? 'application/octet-stream'}\r\n\r\n`,
+        ),
+        f.content,
+        Buffer.from('\r\n'),
+      )
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`))
+    const res = await this.t.app.inject({
+      method: 'POST',
+      url,
+      payload: Buffer.concat(parts),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(cookie ? { cookie } : {}) },
+    })
+    this.absorb(res)
+    return res
+  }
+
   async signIn(user: TestUser): Promise<LightMyRequestResponse> {
     await this.get('/sign-in')
     const res = await this.post('/sign-in', { email: user.email, password: user.password })

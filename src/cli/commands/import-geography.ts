@@ -8,7 +8,8 @@ const USAGE = `usage: together import geography --council-code CODE --council-na
   --wards WARDS.geojson --lsoas LSOA21.geojson --lsoa-ward-lookup LOOKUP.csv
   --oa-centroids OA21_CENTROIDS.csv --population TS001.csv [--imd IMD2019.csv] [--postcodes NSPL.csv]
   [--census-age AGE6.csv] [--census-sex TS008.csv] [--census-ethnic-group TS021.csv] [--census-religion TS030.csv]
-  [--census-disability TS038.csv] [--census-tenure TS054.csv] [--reference-csv FIGURES.csv] --out PACK.json
+  [--census-disability TS038.csv] [--census-tenure TS054.csv] [--census-household-deprivation TS011.csv]
+  [--reference-csv FIGURES.csv] --out PACK.json
 
 Builds a geography pack from ONS downloads (boundaries, lookups, Census 2021 TS001, IMD 2019), with Census
 reference figures per LSOA from the official tables or the interchange CSV (docs/reference-figures.md).`
@@ -21,6 +22,7 @@ const CENSUS_FLAGS = {
   'census-religion': 'censusReligion',
   'census-disability': 'censusDisability',
   'census-tenure': 'censusTenure',
+  'census-household-deprivation': 'censusHouseholdDeprivation',
   'reference-csv': 'referenceCsv',
 } as const
 
@@ -46,6 +48,7 @@ export async function importGeographyCommand(args: string[], io: CliIo): Promise
         'census-religion': { type: 'string' },
         'census-disability': { type: 'string' },
         'census-tenure': { type: 'string' },
+        'census-household-deprivation': { type: 'string' },
         'reference-csv': { type: 'string' },
         out: { type: 'string' },
       },

@@ -16,5 +16,12 @@ export {
   type UserSummary,
 } from './accounts.repository.js'
 
+export { findUserById, type UserRecord } from './accounts.repository.js'
+
 export type AccountsManifest = ModuleManifest<AccountsService>
 export const accountsModule = { id: 'accounts', migrations: accountsMigrations, permissions: accountsPermissions }
+export {
+  exportAccountsPersonalData,
+  eraseAccountsPersonalData,
+  purgeAccountsExpired,
+} from './accounts.personal-data.js'

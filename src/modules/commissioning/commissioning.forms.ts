@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { parsePounds } from '../ledger/index.js'
-import { slug, type Criterion, type Instalment, type Kpi } from './commissioning.rules.js'
+import { slug, type Criterion, type Instalment, type Kpi, type LotInput } from './commissioning.rules.js'
 
 const E = (k: string) => `commissioning.errors.${k}`
 const text = (max: number, message: string) => z.string({ error: message }).trim().min(1, message).max(max, message)
@@ -101,6 +101,7 @@ export const ConflictForm = z.object({
 })
 
 export const CRITERION_ROWS = [1, 2, 3, 4] as const
+export const LOT_ROWS = [1, 2, 3, 4] as const
 const weight = z
   .string()
   .trim()
@@ -126,6 +127,14 @@ export const OpportunityForm = z.object({
   c3Weight: weight,
   c4Title: optional(120),
   c4Weight: weight,
+  lot1Title: optional(120),
+  lot1Budget: optional(20),
+  lot2Title: optional(120),
+  lot2Budget: optional(20),
+  lot3Title: optional(120),
+  lot3Budget: optional(20),
+  lot4Title: optional(120),
+  lot4Budget: optional(20),
 })
 export const OPPORTUNITY_FIELDS = [
   'kind',
@@ -143,6 +152,7 @@ export const OPPORTUNITY_FIELDS = [
   'c3Weight',
   'c4Title',
   'c4Weight',
+  ...LOT_ROWS.flatMap((n) => [`lot${n}Title`, `lot${n}Budget`]),
 ]
 export function criteriaOf(v: z.infer<typeof OpportunityForm>, titles: { social: string; local: string }): Criterion[] {
   const out: Criterion[] = []
@@ -153,6 +163,14 @@ export function criteriaOf(v: z.infer<typeof OpportunityForm>, titles: { social:
   out.push({ key: 'social-value', title: titles.social, weight: Number(v.weightSocialValue || 0) })
   out.push({ key: 'local-benefit', title: titles.local, weight: Number(v.weightLocalBenefit || 0) })
   return out
+}
+
+/** The lots named on the form (a row with a budget but no title counts, so its missing title is reported). */
+export function lotsOf(v: z.infer<typeof OpportunityForm>): (LotInput & { row: number })[] {
+  return LOT_ROWS.filter((n) => v[`lot${n}Title`] !== '' || v[`lot${n}Budget`] !== '').map((n) => {
+    const pence = parsePounds(v[`lot${n}Budget`])
+    return { row: n, title: v[`lot${n}Title`], budgetPence: pence !== undefined && pence > 0 ? pence : undefined }
+  })
 }
 
 export const QuestionForm = z.object({ question: text(2000, E('questionRequired')) })

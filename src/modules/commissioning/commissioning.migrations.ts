@@ -137,4 +137,42 @@ export const commissioningMigrations: ModuleMigration[] = [
         .execute()
     },
   },
+  {
+    name: '2026_11_26_2000_commissioning_bid_documents',
+    async up(db, dialect) {
+      const fk = dialect === 'postgres' ? 'bigint' : 'integer'
+      // The bytes live in the platform's stored_file; this says which bid a file belongs to and whether the
+      // bidder withdrew it before the deadline (files are never changed, only no longer listed).
+      await db.schema
+        .createTable('commissioning_bid_document')
+        .addColumn('file_id', fk, (c) => c.primaryKey().references('stored_file.id'))
+        .addColumn('bid_id', fk, (c) => c.notNull().references('commissioning_bid.id'))
+        .addColumn('removed_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createIndex('commissioning_bid_document_bid_idx')
+        .on('commissioning_bid_document')
+        .column('bid_id')
+        .execute()
+    },
+  },
+  {
+    name: '2026_11_26_2010_commissioning_lots',
+    async up(db, dialect) {
+      const fk = dialect === 'postgres' ? 'bigint' : 'integer'
+      // A lot is a process of its own under the opportunity it was published with: it has its own bids,
+      // scoring, ranking, award, contract and ledger commitment, and shares the parent's terms and deadline.
+      await db.schema
+        .alterTable('commissioning_process')
+        .addColumn('parent_id', fk, (c) => c.references('commissioning_process.id'))
+        .execute()
+      await db.schema.alterTable('commissioning_process').addColumn('lot_number', 'integer').execute()
+      await db.schema
+        .createIndex('commissioning_process_parent_idx')
+        .on('commissioning_process')
+        .column('parent_id')
+        .execute()
+    },
+  },
 ]

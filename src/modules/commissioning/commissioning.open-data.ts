@@ -7,8 +7,17 @@ import type { Bid, Clarification, Contract, Process, SpecVersion } from './commi
  * unpublished specifications, sealed bids, scores and people never appear.
  */
 
-/** Placeholder prefix until the council registers its own with the Open Contracting Partnership. */
-export const OCID_PREFIX = 'ocds-wtnorb'
+/** The council's registered identifiers, from `openData` in tenants/<id>/tenant.json. */
+export interface OpenDataIds {
+  ocidPrefix: string
+  councilOrgId: string
+  grantIdPrefix: string
+  /** The identifiers are placeholders not yet registered: the packages say so in their description. */
+  provisional: boolean
+}
+
+const PROVISIONAL =
+  'Provisional: the identifier prefixes in this file are placeholders until they are registered; ids may change.'
 
 export interface ProcessForOpenData {
   process: Process
@@ -31,9 +40,11 @@ const orgRef = (o: Organisation | undefined, fallbackId: number) => {
 
 export function buildOcdsPackage(
   items: ProcessForOpenData[],
-  opts: { publicUrl: string; publisher: string; buyer: { id: string; name: string }; now: string },
+  opts: { publicUrl: string; publisher: string; buyer: { id: string; name: string }; ids: OpenDataIds; now: string },
 ) {
-  const releases = items.filter((i) => i.process.publishedAt !== null).flatMap((i) => releasesOf(i, opts.buyer))
+  const releases = items
+    .filter((i) => i.process.publishedAt !== null)
+    .flatMap((i) => releasesOf(i, opts.buyer, opts.ids.ocidPrefix))
   return {
     uri: `${opts.publicUrl}/api/v1/open-data/ocds/release-package.json`,
     version: '1.1',
@@ -45,9 +56,9 @@ export function buildOcdsPackage(
   }
 }
 
-function releasesOf(i: ProcessForOpenData, buyer: { id: string; name: string }) {
+function releasesOf(i: ProcessForOpenData, buyer: { id: string; name: string }, ocidPrefix: string) {
   const { process: p, spec, contract } = i
-  const ocid = `${OCID_PREFIX}-${i.wardCode}-${p.id}`
+  const ocid = `${ocidPrefix}-${i.wardCode}-${p.id}`
   const tenderers = i.bids.map((b) => orgRef(i.organisations.get(b.organisationId), b.organisationId))
   const winner = i.bids.find((b) => b.id === p.awardBidId)
   const supplier = winner ? orgRef(i.organisations.get(winner.organisationId), winner.organisationId) : undefined
@@ -85,6 +96,22 @@ function releasesOf(i: ProcessForOpenData, buyer: { id: string; name: string }) 
     hasEnquiries: i.clarifications.length > 0,
     ...(deadlinePassed ? { numberOfTenderers: tenderers.length, tenderers } : {}),
   }
+  // A lot is published as its own contracting process that follows on from the opportunity it was divided from
+  // (OCDS core has no lots without the lots extension; `planning` is the nearest core relationship).
+  const related =
+    p.parentId !== null
+      ? {
+          relatedProcesses: [
+            {
+              id: '1',
+              relationship: ['planning'],
+              title: `Lot ${p.lotNumber ?? ''} of`.trim(),
+              scheme: 'ocid',
+              identifier: `${ocidPrefix}-${i.wardCode}-${p.parentId}`,
+            },
+          ],
+        }
+      : {}
   const base = (tag: string, date: string) => ({
     ocid,
     id: `${ocid}-${tag}`,
@@ -95,6 +122,7 @@ function releasesOf(i: ProcessForOpenData, buyer: { id: string; name: string }) 
     buyer,
     parties,
     planning,
+    ...related,
   })
   const out: Record<string, unknown>[] = [
     { ...base('planning', p.createdAt) },
@@ -153,7 +181,7 @@ function releasesOf(i: ProcessForOpenData, buyer: { id: string; name: string }) 
 /** Grants, once awarded, as a 360Giving 1.4 data package (recipient org-ids, ward code as beneficiary location). */
 export function build360Package(
   items: ProcessForOpenData[],
-  opts: { funder: { id: string; name: string }; publisher: string; now: string },
+  opts: { funder: { id: string; name: string }; publisher: string; ids: OpenDataIds; now: string },
 ) {
   const grants = items
     .filter((i) => i.process.opportunityKind === 'grant' && i.process.awardApprovedAt !== null)
@@ -163,7 +191,7 @@ export function build360Package(
       const recipient = orgRef(i.organisations.get(winner.organisationId), winner.organisationId)
       return [
         {
-          id: `360G-wt-${i.wardCode}-${i.process.id}`,
+          id: `${opts.ids.grantIdPrefix}-${i.wardCode}-${i.process.id}`,
           title: i.spec?.title ?? i.process.title,
           description: i.spec?.outcomes ?? i.process.sourceText,
           currency: 'GBP',
@@ -181,6 +209,7 @@ export function build360Package(
   return {
     version: '1.4',
     title: `${opts.publisher}: grants from the pooled fund`,
+    ...(opts.ids.provisional ? { description: PROVISIONAL } : {}),
     issued: opts.now.slice(0, 10),
     grants,
   }

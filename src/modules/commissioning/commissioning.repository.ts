@@ -32,6 +32,9 @@ export interface Process {
   awardApprovedAt: string | null
   isDemo: boolean
   createdAt: string
+  /** On a lot: the opportunity it belongs to, and its number there. */
+  parentId: number | null
+  lotNumber: number | null
 }
 
 type ProcessRow = Database['commissioning_process']
@@ -60,6 +63,8 @@ const toProcess = (r: { [K in keyof ProcessRow]: unknown } & { id: number | stri
   awardApprovedAt: r.award_approved_at === null ? null : String(r.award_approved_at),
   isDemo: Number(r.is_demo) === 1,
   createdAt: String(r.created_at),
+  parentId: r.parent_id === null ? null : Number(r.parent_id),
+  lotNumber: r.lot_number === null ? null : Number(r.lot_number),
 })
 
 export interface NewProcess {
@@ -74,6 +79,8 @@ export interface NewProcess {
   purpose: string
   isDemo?: boolean
   createdBy: number | null
+  parentId?: number | null
+  lotNumber?: number | null
 }
 
 export async function insertProcess(db: Db, p: NewProcess): Promise<number> {
@@ -95,6 +102,8 @@ export async function insertProcess(db: Db, p: NewProcess): Promise<number> {
       is_demo: p.isDemo ? 1 : 0,
       created_by_user_id: p.createdBy,
       created_at: now(),
+      parent_id: p.parentId ?? null,
+      lot_number: p.lotNumber ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow()
@@ -115,6 +124,18 @@ export async function listProcesses(db: Db, wardId?: number): Promise<Process[]>
   let q = db.selectFrom('commissioning_process').selectAll().orderBy('id', 'desc')
   if (wardId !== undefined) q = q.where('ward_id', '=', wardId)
   return (await q.execute()).map(toProcess)
+}
+
+/** The lots of an opportunity, in lot order (none when it was published whole). */
+export async function listLots(db: Db, parentId: number): Promise<Process[]> {
+  return (
+    await db
+      .selectFrom('commissioning_process')
+      .selectAll()
+      .where('parent_id', '=', parentId)
+      .orderBy('lot_number')
+      .execute()
+  ).map(toProcess)
 }
 
 /** Publishing is once: a published opportunity's terms do not change under bidders. */
@@ -341,7 +362,13 @@ export async function findBidOfOrganisation(db: Db, processId: number, organisat
 /** Saves a bid only while the process's deadline has not passed (checked again in the same statement's unit). */
 export async function saveBid(
   db: Db,
-  b: { processId: number; organisationId: number; answers: Record<string, string>; pricePence: number; userId: number },
+  b: {
+    processId: number
+    organisationId: number
+    answers: Record<string, string>
+    pricePence: number
+    userId: number | null
+  },
 ): Promise<void> {
   const t = now()
   await db
@@ -544,4 +571,36 @@ export async function listPayments(db: Db, processId: number) {
       .orderBy('instalment')
       .execute()
   ).map((r) => ({ instalment: Number(r.instalment), amountPence: Number(r.amount_pence), paidAt: r.created_at }))
+}
+
+/** Links a stored file to a bid (called in the same unit of work as saveFile). */
+export async function insertBidDocument(db: Db, bidId: number, fileId: number): Promise<void> {
+  await db
+    .insertInto('commissioning_bid_document')
+    .values({ file_id: fileId, bid_id: bidId, created_at: now() })
+    .execute()
+}
+
+/** The file ids of a bid's current documents (withdrawn ones left out), oldest first. */
+export async function listBidDocumentIds(db: Db, bidId: number): Promise<number[]> {
+  return (
+    await db
+      .selectFrom('commissioning_bid_document')
+      .select('file_id')
+      .where('bid_id', '=', bidId)
+      .where('removed_at', 'is', null)
+      .orderBy('file_id')
+      .execute()
+  ).map((r) => Number(r.file_id))
+}
+
+export async function removeBidDocument(db: Db, bidId: number, fileId: number): Promise<boolean> {
+  const r = await db
+    .updateTable('commissioning_bid_document')
+    .set({ removed_at: now() })
+    .where('bid_id', '=', bidId)
+    .where('file_id', '=', fileId)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { PlatformContext } from '../../platform/module.js'
+import { notifyOutcome } from '../trace/index.js'
 import type { Ward } from '../../platform/tenancy/index.js'
 import { fieldValues, toGovukErrors, type GovukErrors } from '../../platform/views/index.js'
 import { fromMessages } from '../../platform/views/forms.js'
@@ -14,6 +15,7 @@ import {
 } from '../ledger/index.js'
 import { findOrganisationOfUser, listOrganisations, type Organisation } from '../directory/index.js'
 import { findMemberByUser } from '../panel/index.js'
+import { getFile, listFiles, readMultipart, saveFile, sendFile, type UploadPolicy } from '../../platform/files/index.js'
 import { listWinningOptions } from '../prioritisation/index.js'
 import {
   AnswerForm,
@@ -33,10 +35,12 @@ import {
   bidForm,
   criteriaOf,
   kpisOf,
+  lotsOf,
   parseSchedule,
   scoreFields,
   scoreForm,
 } from './commissioning.forms.js'
+import { exportSheets, toCsv, toXlsx, type ProcessForExport, type Sheet } from './commissioning.export.js'
 import { build360Package, buildOcdsPackage, type ProcessForOpenData } from './commissioning.open-data.js'
 import {
   answerClarification,
@@ -48,11 +52,14 @@ import {
   insertClarification,
   insertComment,
   insertConflict,
+  insertBidDocument,
   insertContract,
   insertPayment,
   insertProcess,
   insertSpecVersion,
+  listBidDocumentIds,
   listBids,
+  listLots,
   listClarifications,
   listComments,
   listModeration,
@@ -62,6 +69,7 @@ import {
   listSpecVersions,
   proposeAward,
   publishOpportunity,
+  removeBidDocument,
   saveBid,
   saveModeration,
   saveScores,
@@ -70,10 +78,12 @@ import {
 } from './commissioning.repository.js'
 import {
   checkCriteria,
+  checkLots,
   formatTotal,
   isConflicted,
   isSealed,
   mayApproveAward,
+  mayEvaluate,
   meanScores,
   rankBids,
   scheduleMatches,
@@ -81,6 +91,16 @@ import {
 } from './commissioning.rules.js'
 
 const V = 'commissioning/views'
+/** stored_file.owner_kind of bid documents. */
+const DOCUMENT_OWNER = 'commissioning_bid'
+/** Supporting documents: office documents and images only, checked by their bytes, one at a time. */
+export const BID_DOCUMENT_POLICY: UploadPolicy = {
+  maxBytes: 10 * 1024 * 1024,
+  maxFiles: 1,
+  kinds: ['pdf', 'docx', 'xlsx', 'odt', 'png', 'jpeg'],
+}
+/** A bid carries at most this many documents, so one bidder cannot fill the store. */
+export const MAX_BID_DOCUMENTS = 10
 const access = (permission: string, audit?: string) => ({
   config: { access: { permission, wardParam: 'wardCode' }, ...(audit ? { audit } : {}) },
 })
@@ -147,6 +167,25 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     return new Map((await listOrganisations(db, [ward.id])).map((o) => [o.id, o]))
   }
 
+  /** A bid's current documents (the platform's file records), for whoever the caller has already allowed. */
+  async function bidDocuments(bidId: number) {
+    const ids = new Set(await listBidDocumentIds(db, bidId))
+    return (await listFiles(db, DOCUMENT_OWNER, bidId))
+      .filter((f) => ids.has(f.id))
+      .map((f) => ({
+        ...f,
+        sizeText: f.size >= 1_048_576 ? `${(f.size / 1_048_576).toFixed(1)} MB` : `${Math.ceil(f.size / 1024)} KB`,
+      }))
+  }
+
+  /** Sends one document of this bid, or a 404 when it is not one of the bid's current documents. */
+  async function sendBidDocument(reply: FastifyReply, bidId: number, fileId: number) {
+    if (!(await listBidDocumentIds(db, bidId)).includes(fileId)) return notFound(reply)
+    const file = await getFile(db, fileId)
+    if (!file || file.ownerKind !== DOCUMENT_OWNER || file.ownerId !== bidId) return notFound(reply)
+    return sendFile(reply, file)
+  }
+
   /** The bids this evaluator may see: none while sealed, and none from an organisation they are conflicted with. */
   async function visibleBids(
     req: FastifyRequest,
@@ -156,8 +195,13 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     orgs: Map<number, Organisation>,
   ) {
     if (isSealed(p.deadline, now())) return []
-    const declared = await conflictsOf(db, p.id, userId(req))
     const member = await findMemberByUser(db, ward.id, userId(req))
+    if (!mayEvaluate(isOfficer(req, ward), member?.status)) return []
+    // A conflict declared on an opportunity covers each of its lots.
+    const declared = [
+      ...(await conflictsOf(db, p.id, userId(req))),
+      ...(p.parentId !== null ? await conflictsOf(db, p.parentId, userId(req)) : []),
+    ]
     return bids.filter((b) => {
       const org = orgs.get(b.organisationId)
       return org !== undefined && !isConflicted(org, declared, member?.interests ?? '')
@@ -180,7 +224,8 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
 
   app.get('/wards/:wardCode/commissioning', access('public'), async (req, reply) => {
     const ward = req.ward!
-    const processes = (await listProcesses(db, ward.id)).filter((p) => p.publishedAt !== null)
+    // Lots are listed on their opportunity's page, not as opportunities of their own.
+    const processes = (await listProcesses(db, ward.id)).filter((p) => p.publishedAt !== null && p.parentId === null)
     const rows = await Promise.all(
       processes.map(async (p) => ({
         ...p,
@@ -198,10 +243,20 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     const spec = (await listSpecVersions(db, p.id))[0]
     const clarifications = (await listClarifications(db, p.id)).filter((c) => c.answer !== null)
     const contract = await findContract(db, p.id)
+    const parent = p.parentId !== null ? await findProcess(db, ward.id, p.parentId) : undefined
+    const lots = await Promise.all(
+      (await listLots(db, p.id)).map(async (l) => ({
+        ...l,
+        stage: stageOf(l, (await findContract(db, l.id)) !== undefined, now()),
+        budget: formatPence((await listSpecVersions(db, l.id))[0]?.budgetPence ?? 0),
+      })),
+    )
     return reply.page(`${V}/public-opportunity.njk`, {
       ward,
       base: publicBase(ward),
       p,
+      parent,
+      lots,
       spec,
       budget: spec ? formatPence(spec.budgetPence) : '',
       stage: stageOf(p, contract !== undefined, now()),
@@ -243,6 +298,69 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     '/wards/:wardCode/commissioning/manage',
     access('commissioning.team', 'commissioning.list.read'),
     (req, reply) => listPage(req, reply),
+  )
+
+  // --- Officers' downloads ------------------------------------------------------------------------
+
+  /** Every process of the ward, with only the bids this officer may read (sealed and conflicted ones left out). */
+  async function exportData(req: FastifyRequest): Promise<Sheet[]> {
+    const ward = req.ward!
+    const orgs = await organisationsById(ward)
+    const items: ProcessForExport[] = []
+    for (const p of await listProcesses(db, ward.id)) {
+      const all = await listBids(db, p.id)
+      const bids = await visibleBids(req, ward, p, all, orgs)
+      const ids = bids.map((b) => b.id)
+      const contract = await findContract(db, p.id)
+      const winner = all.find((b) => b.id === contract?.bidId)
+      items.push({
+        process: p,
+        bids,
+        organisationName: (id) => orgs.get(id)?.name ?? '',
+        scores: await listScores(db, ids),
+        moderation: await listModeration(db, ids),
+        contract,
+        supplier: winner ? (orgs.get(winner.organisationId)?.name ?? null) : null,
+        payments: await listPayments(db, p.id),
+      })
+    }
+    return exportSheets(items)
+  }
+  const SHEETS = ['bids', 'answers', 'scores', 'contracts'] as const
+
+  app.get(
+    '/wards/:wardCode/commissioning/manage/export.csv',
+    access('commissioning.officer', 'commissioning.export.csv'),
+    async (req, reply) => {
+      const asked = (req.query as Record<string, unknown>).sheet ?? 'bids'
+      const name = SHEETS.find((s) => s === asked)
+      if (!name)
+        return reply
+          .code(400)
+          .type('text/plain; charset=utf-8')
+          .send('sheet must be bids, answers, scores or contracts')
+      const sheet = (await exportData(req)).find((s) => s.name === name)!
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="commissioning-${req.ward!.code}-${name}.csv"`)
+        .send(toCsv(sheet.rows))
+    },
+  )
+
+  app.get(
+    '/wards/:wardCode/commissioning/manage/export.xlsx',
+    access('commissioning.officer', 'commissioning.export.xlsx'),
+    async (req, reply) => {
+      const titles = Object.fromEntries(SHEETS.map((s) => [s, req.t(`commissioning.export.${s}`)])) as Record<
+        (typeof SHEETS)[number],
+        string
+      >
+      const buffer = await toXlsx(await exportData(req), ctx.tenant.serviceName, titles)
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="commissioning-${req.ward!.code}.xlsx"`)
+        .send(buffer)
+    },
   )
 
   app.post(
@@ -305,6 +423,13 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     ])
     const officer = isOfficer(req, ward)
     const visible = await visibleBids(req, ward, p, bids, orgs)
+    const parent = p.parentId !== null ? await findProcess(db, ward.id, p.parentId) : undefined
+    const lots = await Promise.all(
+      (await listLots(db, p.id)).map(async (l) => ({
+        ...l,
+        stage: stageOf(l, (await findContract(db, l.id)) !== undefined, now()),
+      })),
+    )
     const moderation = await listModeration(
       db,
       visible.map((b) => b.id),
@@ -336,6 +461,9 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
         stage: stageOf(p, contract !== undefined, now()),
         sealed: isSealed(p.deadline, now()),
         officer,
+        evaluator: mayEvaluate(officer, (await findMemberByUser(db, ward.id, userId(req)))?.status),
+        parent,
+        lots,
         me: userId(req),
         versions: versions.map((v) => ({ ...v, budget: formatPence(v.budgetPence) })),
         comments,
@@ -492,23 +620,53 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
         errors.deadlineDate = req.t('commissioning.errors.deadlineInvalid')
       if (d.procedure === 'invited' && invited.length === 0)
         errors.invited = req.t('commissioning.errors.invitedRequired')
-      if ((await listSpecVersions(db, p.id)).length === 0) errors.kind = req.t('commissioning.errors.specFirst')
-      if (Object.keys(errors).length > 0)
+      const spec = (await listSpecVersions(db, p.id))[0]
+      if (!spec) errors.kind = req.t('commissioning.errors.specFirst')
+      const lots = lotsOf(d)
+      const untitled = lots.find((l) => l.title === '')
+      const lotProblem = checkLots(lots, spec?.budgetPence ?? 0)
+      if (untitled) errors[`lot${untitled.row}Title`] = req.t('commissioning.errors.lotTitleRequired')
+      else if (lotProblem) errors.lot1Title = req.t(`commissioning.errors.lots.${lotProblem}`)
+      // A lot is itself never divided again.
+      if (lots.length > 0 && p.parentId !== null) errors.lot1Title = req.t('commissioning.errors.lots.nested')
+      if (Object.keys(errors).length > 0 || !spec)
         return processPage(
           req,
           reply,
           { form: 'opportunity', values, errors: fromMessages(errors, OPPORTUNITY_FIELDS) },
           400,
         )
-      const ok = await ctx.write((trx) =>
-        publishOpportunity(trx, p.id, {
-          kind: d.kind,
-          procedure: d.procedure,
-          invited,
-          deadline: deadline.toISOString(),
-          criteria,
-        }),
-      )
+      const terms = { kind: d.kind, procedure: d.procedure, invited, deadline: deadline.toISOString(), criteria }
+      const ok = await ctx.write(async (trx) => {
+        if (!(await publishOpportunity(trx, p.id, terms))) return false
+        // Each lot becomes a process of its own under this one, published on the same terms, with the
+        // specification copied at the lot's share of the budget; bids, scores, award and contract are per lot.
+        for (const [n, lot] of lots.entries()) {
+          const lotId = await insertProcess(trx, {
+            wardId: p.wardId,
+            title: `${p.title} – ${req.t('commissioning.lots.lot', { n: n + 1 })}: ${lot.title}`,
+            sourceKind: p.sourceKind,
+            sourceText: p.sourceText,
+            priorityOptionId: p.priorityOptionId,
+            fundId: p.fundId,
+            pledgeId: p.pledgeId,
+            theme: p.theme,
+            purpose: p.purpose,
+            isDemo: p.isDemo,
+            createdBy: userId(req),
+            parentId: p.id,
+            lotNumber: n + 1,
+          })
+          await insertSpecVersion(trx, lotId, {
+            ...spec,
+            title: `${spec.title} – ${lot.title}`,
+            budgetPence: lot.budgetPence!,
+            authorUserId: userId(req),
+          })
+          await publishOpportunity(trx, lotId, terms)
+        }
+        return true
+      })
       if (ok) await ctx.sessions.flash(req, reply, 'success', req.t('commissioning.opportunity.published'))
       return reply.redirect(`${manageBase(req.ward!)}/${p.id}`, 303)
     },
@@ -574,6 +732,7 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
         base: `${manageBase(ward)}/${p.id}`,
         p,
         bid: { ...bid, organisation: orgs.get(bid.organisationId)?.name ?? '', price: formatPence(bid.pricePence) },
+        documents: await bidDocuments(bid.id),
         officer,
         // Evaluators score independently: only officers moderating see everyone's scores.
         allScores: officer ? scores : [],
@@ -597,6 +756,23 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
 
   const B = `${P}/bids/:bidId`
   app.get(B, access('commissioning.team', 'commissioning.bid.read'), (req, reply) => bidPage(req, reply))
+
+  // Evaluators read a document only where they may read the bid: after the deadline, with a panel seat, no conflict.
+  app.get(
+    `${B}/documents/:fileId`,
+    access('commissioning.team', 'commissioning.bid.document.read'),
+    async (req, reply) => {
+      const ward = req.ward!
+      const p = await processOr404(req, reply)
+      if (!p) return reply
+      const bidId = paramId(req, 'bidId')
+      const bid = (await visibleBids(req, ward, p, await listBids(db, p.id), await organisationsById(ward))).find(
+        (b) => b.id === bidId,
+      )
+      if (!bid) return notFound(reply)
+      return sendBidDocument(reply, bid.id, paramId(req, 'fileId'))
+    },
+  )
 
   async function scoringPost(req: FastifyRequest, reply: FastifyReply, kind: 'score' | 'moderation') {
     const ward = req.ward!
@@ -675,7 +851,12 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
         { form: 'approve', errors: fromMessages({ approve: req.t('commissioning.errors.samePerson') }) },
         409,
       )
-    const ok = await ctx.write((trx) => approveAward(trx, p.id, userId(req)))
+    const ok = await ctx.write(async (trx) => {
+      const approved = await approveAward(trx, p.id, userId(req))
+      // Those whose chain leads here (and chose outcome emails) hear it was commissioned, in the same unit of work.
+      if (approved) await notifyOutcome(ctx, trx, { wardId: req.ward!.id, kind: 'process_awarded', ref: p.id })
+      return approved
+    })
     if (ok) await ctx.sessions.flash(req, reply, 'success', req.t('commissioning.award.approved'))
     return reply.redirect(`${manageBase(req.ward!)}/${p.id}`, 303)
   })
@@ -820,6 +1001,7 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     const org = await findOrganisationOfUser(db, ward.id, userId(req))
     const bid = org ? await findBidOfOrganisation(db, p.id, org.id) : undefined
     const allowed = org !== undefined && (p.procedure === 'open' || p.invited.includes(org.id))
+    const lots = await listLots(db, p.id)
     let feedback: Record<string, unknown> | undefined
     if (bid && p.awardApprovedAt) {
       // After the award each bidder sees its own agreed scores and reasons, and its place; never a rival's bid.
@@ -858,6 +1040,9 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
         open: isSealed(p.deadline, now()),
         bid,
         feedback,
+        documents: bid ? await bidDocuments(bid.id) : [],
+        lots,
+        maxDocuments: MAX_BID_DOCUMENTS,
         values: extra.form === 'bid' ? extra.values : current,
         questionValues: extra.form === 'question' ? extra.values : {},
         errors: extra.errors,
@@ -875,6 +1060,8 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     if (!p) return reply
     const org = await findOrganisationOfUser(db, ward.id, userId(req))
     if (!p.publishedAt || !org || (p.procedure === 'invited' && !p.invited.includes(org.id))) return notFound(reply)
+    // An opportunity divided into lots is bid for lot by lot, never as a whole.
+    if ((await listLots(db, p.id)).length > 0) return notFound(reply)
     const fields = ['price', ...p.criteria.map((c) => `answer-${c.key}`)]
     const values = fieldValues(req.body, fields)
     if (!isSealed(p.deadline, now()))
@@ -912,6 +1099,89 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     await ctx.sessions.flash(req, reply, 'success', req.t('commissioning.bid.saved'))
     return reply.redirect(`${publicBase(ward)}/${p.id}/bid`, 303)
   })
+
+  /** The signed-in provider's own bid on this process, if the process is published and the bid exists. */
+  async function ownBid(req: FastifyRequest, reply: FastifyReply) {
+    const p = await processOr404(req, reply)
+    if (!p) return undefined
+    const org = await findOrganisationOfUser(db, req.ward!.id, userId(req))
+    const bid = p.publishedAt && org ? await findBidOfOrganisation(db, p.id, org.id) : undefined
+    if (!bid) {
+      await notFound(reply)
+      return undefined
+    }
+    return { p, bid }
+  }
+
+  app.post(
+    `${Q}/documents`,
+    access('commissioning.provider', 'commissioning.bid.document.upload'),
+    async (req, reply) => {
+      const own = await ownBid(req, reply)
+      if (!own) return reply
+      const { p, bid } = own
+      const form = await readMultipart(req, BID_DOCUMENT_POLICY)
+      const problem = (message: string, status: number) =>
+        providerPage(req, reply, { form: 'document', errors: fromMessages({ document: message }) }, status)
+      if (!isSealed(p.deadline, now())) return problem(req.t('commissioning.errors.deadlinePassed'), 409)
+      if (form.errors.length > 0) return problem(form.errors[0]!.message, 400)
+      const file = form.files.find((f) => f.field === 'document')
+      if (!file) return problem(req.t('commissioning.errors.documentRequired'), 400)
+      const deadline = p.deadline!
+      const saved = await ctx.write(async (trx) => {
+        // Checked again inside the unit of work: nothing is added to a bid once the deadline has passed.
+        if (now().getTime() >= Date.parse(deadline)) return 'deadline' as const
+        if ((await listBidDocumentIds(trx, bid.id)).length >= MAX_BID_DOCUMENTS) return 'full' as const
+        const fileId = await saveFile(trx, file, {
+          ownerKind: DOCUMENT_OWNER,
+          ownerId: bid.id,
+          wardId: req.ward!.id,
+          uploadedBy: userId(req),
+        })
+        await insertBidDocument(trx, bid.id, fileId)
+        return 'saved' as const
+      })
+      if (saved === 'deadline') return problem(req.t('commissioning.errors.deadlinePassed'), 409)
+      if (saved === 'full')
+        return problem(req.t('commissioning.errors.tooManyDocuments', { count: MAX_BID_DOCUMENTS }), 409)
+      await ctx.sessions.flash(req, reply, 'success', req.t('commissioning.bid.documentSaved'))
+      return reply.redirect(`${publicBase(req.ward!)}/${p.id}/bid#documents`, 303)
+    },
+  )
+
+  app.get(
+    `${Q}/documents/:fileId`,
+    access('commissioning.provider', 'commissioning.bid.document.own'),
+    async (req, reply) => {
+      const own = await ownBid(req, reply)
+      if (!own) return reply
+      return sendBidDocument(reply, own.bid.id, paramId(req, 'fileId'))
+    },
+  )
+
+  app.post(
+    `${Q}/documents/:fileId/remove`,
+    access('commissioning.provider', 'commissioning.bid.document.remove'),
+    async (req, reply) => {
+      const own = await ownBid(req, reply)
+      if (!own) return reply
+      const { p, bid } = own
+      if (!isSealed(p.deadline, now()))
+        return providerPage(
+          req,
+          reply,
+          { form: 'document', errors: fromMessages({ document: req.t('commissioning.errors.deadlinePassed') }) },
+          409,
+        )
+      const deadline = p.deadline!
+      const removed = await ctx.write(async (trx) =>
+        now().getTime() < Date.parse(deadline) ? removeBidDocument(trx, bid.id, paramId(req, 'fileId')) : false,
+      )
+      if (!removed) return notFound(reply)
+      await ctx.sessions.flash(req, reply, 'success', req.t('commissioning.bid.documentRemoved'))
+      return reply.redirect(`${publicBase(req.ward!)}/${p.id}/bid#documents`, 303)
+    },
+  )
 
   app.post(
     '/wards/:wardCode/commissioning/:processId/questions',
@@ -966,7 +1236,14 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
     }
     return out
   }
-  const buyer = { id: `GB-LAE-${ctx.tenant.council.code}`, name: ctx.tenant.council.name }
+  // Identifiers come from the council's tenant.json; without them nothing is published under made-up ids.
+  const ids = ctx.tenant.openData
+  const buyer = ids ? { id: ids.councilOrgId, name: ctx.tenant.council.name } : undefined
+  const notConfigured = (reply: FastifyReply) =>
+    reply.code(404).send({
+      error: 'not_configured',
+      message: 'This council has not set its open-data identifiers (openData in tenant.json).',
+    })
 
   app.get(
     '/api/v1/open-data/ocds/release-package.json',
@@ -974,27 +1251,44 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
       config: { access: { permission: 'public' } },
       schema: { tags: ['open data'], summary: 'OCDS 1.1 release package' },
     },
-    async (_req, reply) =>
-      reply.type('application/json').send(
-        buildOcdsPackage(await openDataItems(), {
-          publicUrl: ctx.config.publicUrl,
-          publisher: ctx.tenant.serviceName,
-          buyer,
-          now: now().toISOString(),
-        }),
-      ),
+    async (_req, reply) => {
+      if (!ids || !buyer) return notConfigured(reply)
+      const pkg = buildOcdsPackage(await openDataItems(), {
+        publicUrl: ctx.config.publicUrl,
+        publisher: ctx.tenant.serviceName,
+        buyer,
+        ids,
+        now: now().toISOString(),
+      })
+      // The OCDS package schema requires at least one release (`minItems: 1`), as 360Giving does one grant.
+      if (pkg.releases.length === 0)
+        return reply.code(404).send({
+          error: 'no_releases',
+          message: 'No contracting process has been published yet; an OCDS package must hold at least one release.',
+        })
+      return reply.type('application/json').send(pkg)
+    },
   )
 
   app.get(
     '/api/v1/open-data/360giving.json',
     { config: { access: { permission: 'public' } }, schema: { tags: ['open data'], summary: '360Giving 1.4 grants' } },
-    async (_req, reply) =>
-      reply.type('application/json').send(
-        build360Package(await openDataItems(), {
-          funder: buyer,
-          publisher: ctx.tenant.serviceName,
-          now: now().toISOString(),
-        }),
-      ),
+    async (_req, reply) => {
+      if (!ids || !buyer) return notConfigured(reply)
+      const pkg = build360Package(await openDataItems(), {
+        funder: buyer,
+        publisher: ctx.tenant.serviceName,
+        ids,
+        now: now().toISOString(),
+      })
+      // The 360Giving package schema requires at least one grant (`minItems: 1`): an empty file would be invalid
+      // 360Giving data, so until a grant is awarded the answer is a 404 that says why.
+      if (pkg.grants.length === 0)
+        return reply.code(404).send({
+          error: 'no_grants',
+          message: 'No grants have been awarded yet; a 360Giving package must hold at least one grant.',
+        })
+      return reply.type('application/json').send(pkg)
+    },
   )
 }

@@ -82,6 +82,14 @@ export function isConflicted(
   return name.length >= 3 && panelInterests.toLowerCase().includes(name)
 }
 
+/**
+ * Who may read and score sealed-then-opened bids: the ward's officers, and panel members only once they have
+ * accepted their place on the ward's community panel (the role alone is not enough: an invited, declined or
+ * never-drawn person holds no seat on the panel).
+ */
+export const mayEvaluate = (officer: boolean, panelStatus: 'invited' | 'accepted' | 'declined' | undefined): boolean =>
+  officer || panelStatus === 'accepted'
+
 export interface RankInput {
   bidId: number
   pricePence: number
@@ -129,6 +137,27 @@ export function meanScores(scores: readonly { criterion: string; score: number }
   const by = new Map<string, number[]>()
   for (const s of scores) by.set(s.criterion, [...(by.get(s.criterion) ?? []), s.score])
   return Object.fromEntries([...by].map(([k, v]) => [k, (v.reduce((a, b) => a + b, 0) / v.length).toFixed(1)]))
+}
+
+export interface LotInput {
+  title: string
+  /** Undefined when the budget given was not a positive amount of money. */
+  budgetPence: number | undefined
+}
+
+export type LotProblem = 'single' | 'budget_invalid' | 'over_budget'
+
+/**
+ * Lots split one opportunity into parts bid for, scored and awarded separately. None is fine (published whole);
+ * a single lot is not a division; each lot needs a positive budget, and together they stay within the
+ * specification's budget envelope.
+ */
+export function checkLots(lots: readonly LotInput[], specBudgetPence: number): LotProblem | undefined {
+  if (lots.length === 0) return undefined
+  if (lots.length === 1) return 'single'
+  if (lots.some((l) => l.budgetPence === undefined || l.budgetPence <= 0)) return 'budget_invalid'
+  if (lots.reduce((s, l) => s + (l.budgetPence ?? 0), 0) > specBudgetPence) return 'over_budget'
+  return undefined
 }
 
 /** A payment schedule must pay exactly the contract's value. */

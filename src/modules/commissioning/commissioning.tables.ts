@@ -31,6 +31,9 @@ export interface CommissioningProcessTable {
   is_demo: Flag
   created_by_user_id: number | null
   created_at: IsoTime
+  /** Set on a lot: the opportunity it belongs to (lots are processes with their own bids and award). */
+  parent_id: number | null
+  lot_number: number | null
 }
 
 /** Each save of the specification is a new row; rows are never changed. */
@@ -135,6 +138,14 @@ export interface CommissioningPaymentTable {
   created_at: IsoTime
 }
 
+/** A supporting document of a bid; the file itself is in the platform's stored_file. */
+export interface CommissioningBidDocumentTable {
+  file_id: number
+  bid_id: number
+  removed_at: IsoTime | null
+  created_at: IsoTime
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     commissioning_process: CommissioningProcessTable
@@ -147,5 +158,6 @@ declare module '../../platform/db/schema.js' {
     commissioning_conflict: CommissioningConflictTable
     commissioning_contract: CommissioningContractTable
     commissioning_payment: CommissioningPaymentTable
+    commissioning_bid_document: CommissioningBidDocumentTable
   }
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../platform/db/index.js'
 import { randomToken } from '../../platform/security/index.js'
@@ -38,17 +39,35 @@ export function readEqualityAnswers(body: Record<string, unknown>): EqualityAnsw
   return out
 }
 
-/** Stored under a fresh random pseudonym, with the day only; once per form shown. */
+/**
+ * The part of a signed-in person's equality pseudonyms that only the holder of the server's secret key can derive
+ * from their account id (HMAC-SHA256): it lets their answers be erased on request, while the table alone (a backup,
+ * a database dump) still cannot be linked back to anyone. Answers given without an account get no such part.
+ */
+export function equalityOwnerTag(secretKey: string, userId: number): string {
+  return createHmac('sha256', secretKey).update(`engagement-equality-owner:${userId}`).digest('base64url').slice(0, 22)
+}
+
+/** Stored under a fresh random pseudonym (owner tag first when signed in), with the day only; once per form shown. */
 export async function insertEqualityOnce(
   db: Kysely<Database>,
-  e: { wardId: number; consultationId: number; submissionKey: string; answers: EqualityAnswers; isDemo?: boolean },
+  e: {
+    wardId: number
+    consultationId: number
+    submissionKey: string
+    answers: EqualityAnswers
+    isDemo?: boolean
+    owner?: { userId: number; secretKey: string }
+  },
 ): Promise<void> {
   await db
     .insertInto('engagement_equality')
     .values({
       ward_id: e.wardId,
       consultation_id: e.consultationId,
-      pseudonym: randomToken(16),
+      pseudonym: e.owner
+        ? `${equalityOwnerTag(e.owner.secretKey, e.owner.userId)}.${randomToken(12)}`
+        : randomToken(16),
       submission_key: e.submissionKey,
       age_band: e.answers.age_band ?? null,
       sex: e.answers.sex ?? null,
@@ -71,8 +90,27 @@ export interface EqualitySummary {
 }
 
 /**
+ * Disclosure control for one question's categories, which add up to the published total (every record has exactly
+ * one value per question, "not answered" included): under 10 hidden and the rest rounded to 5 (primary), then, when
+ * exactly one category is hidden while the total is shown, the smallest shown category is hidden too (secondary), so
+ * the hidden count cannot be worked out as the total minus the others. The second hidden cell is always a real count
+ * of 10 or more, so the pair's sum never gives either away.
+ */
+export function discloseEqualityCounts(counts: readonly number[], total: number): (number | null)[] {
+  const out = counts.map((c) => suppress(c))
+  if (suppress(total) === null) return out.map(() => null)
+  if (out.filter((c) => c === null).length !== 1) return out
+  let pick = -1
+  out.forEach((c, i) => {
+    if (c !== null && (pick < 0 || counts[i]! < counts[pick]!)) pick = i
+  })
+  if (pick >= 0) out[pick] = null
+  return out
+}
+
+/**
  * The only view of equality answers anyone gets: counts per category for a ward (or one consultation), counted in
- * the database, with small numbers hidden and the rest rounded to 5.
+ * the database, through `discloseEqualityCounts` (primary and secondary suppression) question by question.
  */
 export async function summariseEquality(
   db: Kysely<Database>,
@@ -89,13 +127,12 @@ export async function summariseEquality(
       .groupBy(field)
       .execute()
     const byValue = new Map(counts.map((c) => [c.value ?? 'not-answered', Number(c.n)]))
-    fields.push({
-      field,
-      rows: [...EQUALITY_QUESTIONS[field], PREFER_NOT, 'not-answered'].map((value) => ({
-        value,
-        count: suppress(byValue.get(value) ?? 0),
-      })),
-    })
+    const values = [...EQUALITY_QUESTIONS[field], PREFER_NOT, 'not-answered']
+    const shown = discloseEqualityCounts(
+      values.map((v) => byValue.get(v) ?? 0),
+      Number(total.n),
+    )
+    fields.push({ field, rows: values.map((value, i) => ({ value, count: shown[i] ?? null })) })
   }
   return { total: suppress(Number(total.n)), fields }
 }

@@ -101,7 +101,7 @@ export const ImportForm = z.object({
     .string({ error: 'engagement.errors.csvRequired' })
     .trim()
     .min(1, 'engagement.errors.csvRequired')
-    .max(2_000_000, 'engagement.errors.csvTooLarge'),
+    .max(20_000_000, 'engagement.errors.csvTooLarge'),
 })
 
 export const PostcodeForm = z.object({

@@ -112,4 +112,26 @@ export const engagementMigrations: ModuleMigration[] = [
         .execute()
     },
   },
+  {
+    name: '2026_11_26_2310_engagement_question_wording',
+    async up(db, dialect) {
+      const fk = dialect === 'postgres' ? 'bigint' : 'integer'
+      await idColumn(db.schema.createTable('engagement_question_wording'), dialect)
+        .addColumn('ward_id', fk, (c) => c.notNull().references('tenancy_ward.id'))
+        .addColumn('consultation_id', fk, (c) => c.notNull().references('engagement_consultation.id'))
+        .addColumn('question_id', fk, (c) => c.notNull().references('engagement_question.id'))
+        .addColumn('variant', 'text', (c) => c.notNull())
+        .addColumn('prompt', 'text', (c) => c.notNull())
+        .addColumn('hint', 'text', (c) => c.notNull())
+        .addColumn('options_json', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('engagement_question_wording_uq', ['question_id', 'variant'])
+        .execute()
+      await db.schema
+        .createIndex('engagement_question_wording_consultation_idx')
+        .on('engagement_question_wording')
+        .columns(['consultation_id', 'variant'])
+        .execute()
+    },
+  },
 ]

@@ -573,3 +573,71 @@ export async function listResponsePlaces(
     respondedOn: r.responded_on,
   }))
 }
+
+// --- Other wordings of questions (translations, easy read) ------------------------------------------------------
+
+export interface QuestionWording {
+  questionId: number
+  prompt: string
+  hint: string
+  options: string[]
+}
+
+export async function listWordings(db: Db, consultationId: number, variant: string): Promise<QuestionWording[]> {
+  const rows = await db
+    .selectFrom('engagement_question_wording')
+    .select(['question_id', 'prompt', 'hint', 'options_json'])
+    .where('consultation_id', '=', consultationId)
+    .where('variant', '=', variant)
+    .execute()
+  return rows.map((r) => ({
+    questionId: Number(r.question_id),
+    prompt: r.prompt,
+    hint: r.hint,
+    options: ((): string[] => {
+      try {
+        const v: unknown = JSON.parse(r.options_json)
+        return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+      } catch {
+        return []
+      }
+    })(),
+  }))
+}
+
+/** Which variants a consultation has wording for (to offer easy read, or to list translations to staff). */
+export async function listWordingVariants(db: Db, consultationId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('engagement_question_wording')
+    .select('variant')
+    .distinct()
+    .where('consultation_id', '=', consultationId)
+    .execute()
+  return rows.map((r) => r.variant).sort()
+}
+
+/** Replaces a variant's wording for a consultation: questions with a blank prompt fall back to the original. */
+export async function replaceWordings(
+  db: Db,
+  w: { wardId: number; consultationId: number; variant: string; wordings: QuestionWording[] },
+): Promise<void> {
+  await db
+    .deleteFrom('engagement_question_wording')
+    .where('consultation_id', '=', w.consultationId)
+    .where('variant', '=', w.variant)
+    .execute()
+  const now = new Date().toISOString()
+  const rows = w.wordings
+    .filter((x) => x.prompt !== '')
+    .map((x) => ({
+      ward_id: w.wardId,
+      consultation_id: w.consultationId,
+      question_id: x.questionId,
+      variant: w.variant,
+      prompt: x.prompt,
+      hint: x.hint,
+      options_json: JSON.stringify(x.options),
+      updated_at: now,
+    }))
+  if (rows.length > 0) await db.insertInto('engagement_question_wording').values(rows).execute()
+}

@@ -52,6 +52,9 @@ import {
   listResponsesForExport,
   listThemeAnswers,
   listThemes,
+  listWordings,
+  listWordingVariants,
+  replaceWordings,
   saveDraft,
   setConsultationStatus,
   type Consultation,
@@ -64,10 +67,19 @@ import {
   CHANNELS,
   checkAnswer,
   checkDate,
+  chooseVariant,
   csvLine,
+  EASY_READ,
+  worded,
+  formatPlace,
+  parsePlace,
   ENTRY_CHANNELS,
   IMPORT_FIXED,
+  isListKind,
   parseList,
+  QUESTION_KINDS,
+  RANKING_MAX,
+  RANKING_MIN,
   parseResponsesCsv,
   questionColumn,
   RATING_SCALE,
@@ -76,6 +88,8 @@ import {
   type Channel,
 } from './engagement.rules.js'
 import { createEngagementService } from './engagement.service.js'
+import { fromPixel, placeMap, placeMapSvg } from './engagement.place.js'
+import { sendNotification } from '../notifications/index.js'
 
 const V = 'engagement/views'
 
@@ -97,6 +111,9 @@ type Params = { wardCode: string; consultationId?: string; position?: string }
 type Draft = Record<string, string>
 
 const today = () => new Date().toISOString().slice(0, 10)
+
+/** Bytes of form body the CSV import route accepts (URL-encoding roughly doubles a CSV's size). */
+const IMPORT_BODY_LIMIT = 24 * 1024 * 1024
 
 /** A route parameter that is a plain positive id, or undefined (so `:consultationId` typed by hand is a 404). */
 function numericParam(v: string | undefined): number | undefined {
@@ -179,15 +196,20 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       listThemes(db, ward.id),
       loadDraft(req, c),
     ])
-    return reply.page(`${V}/start.njk`, {
-      ward,
-      c,
-      base: resident(ward, c),
-      questionCount: questions.length,
-      themes: themes.filter((t) => c.themeIds.includes(t.id)),
-      resume: Object.keys(draft).length > 0,
-      signedIn: req.actor.kind === 'user',
-    })
+    return reply.page(
+      `${V}/start.njk`,
+      {
+        ward,
+        c,
+        base: resident(ward, c),
+        questionCount: questions.length,
+        themes: themes.filter((t) => c.themeIds.includes(t.id)),
+        resume: Object.keys(draft).length > 0,
+        signedIn: req.actor.kind === 'user',
+        ...(await wordedQuestions(req, c, [])),
+      },
+      { form: true },
+    )
   })
 
   async function wherePage(
@@ -203,6 +225,14 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       { status, form: true },
     )
   }
+
+  app.post('/wards/:wardCode/consultations/:consultationId/easy-read', publicPost, async (req, reply) => {
+    const c = await loadConsultation(req)
+    if (!c || c.status === 'draft') return notFound(reply)
+    const on = (req.body as Record<string, unknown> | undefined)?.easyRead === 'yes'
+    await ctx.sessions.setData(req, reply, { [easyKey(c)]: on ? true : undefined })
+    return reply.redirect(resident(req.ward!, c), 303)
+  })
 
   app.get('/wards/:wardCode/consultations/:consultationId/where', publicWard, async (req, reply) => {
     const c = await answerable(req, reply)
@@ -242,14 +272,17 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
     errors?: GovukErrors,
   ) {
     const themes = await listThemes(db, req.ward!.id)
+    const place = q.kind === 'place' ? await placeContext(req, c, q, value) : undefined
+    const shown = (await wordedQuestions(req, c, [q])).questions[0]!
     return reply.page(
       `${V}/question.njk`,
       {
         ward: req.ward,
         c,
-        q,
+        q: shown,
         total,
         base: resident(req.ward!, c),
+        place,
         themes,
         ratings: RATING_SCALE,
         themesMax: THEMES_MAX,
@@ -262,6 +295,42 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
     )
   }
 
+  /** What a "place" question page needs: the map's size and address, the areas to choose from, what is chosen. */
+  async function placeContext(req: FastifyRequest, c: Consultation, q: Question, value: unknown) {
+    const ward = req.ward!
+    const [shapes, areas] = await Promise.all([service.lsoaShapes(ward.id), service.wardAreas(ward.id)])
+    const map = placeMap(shapes.map((s) => s.geometry))
+    const chosen = typeof value === 'string' ? parsePlace(value) : undefined
+    return {
+      map: map
+        ? { width: map.width, height: map.height, src: `${resident(ward, c)}/questions/${q.position}/map.svg` }
+        : undefined,
+      areas,
+      postcode: chosen?.how === 'postcode' ? chosen.postcode : typeof value === 'string' && !chosen ? value : '',
+      area: chosen?.how === 'area' ? chosen.area : '',
+      pinned: chosen?.how === 'pin' ? answerText('place', value as string, [])[0] : undefined,
+    }
+  }
+
+  const easyKey = (c: Consultation) => `engagement:${c.id}:easy`
+
+  /** The questions as this person reads them: easy read if they chose it, else their language, else the original. */
+  async function wordedQuestions(req: FastifyRequest, c: Consultation, questions: Question[]) {
+    const available = await listWordingVariants(db, c.id)
+    const variant = chooseVariant({ easyRead: req.session?.data[easyKey(c)] === true, lang: req.lang, available })
+    const wordings = variant ? await listWordings(db, c.id, variant) : []
+    return {
+      questions: questions.map((q) =>
+        worded(
+          q,
+          wordings.find((w) => w.questionId === q.id),
+        ),
+      ),
+      easyReadAvailable: available.includes(EASY_READ),
+      easyRead: variant === EASY_READ,
+    }
+  }
+
   async function questionAt(
     req: FastifyRequest,
     c: Consultation,
@@ -272,8 +341,61 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
     return q ? { q, questions } : undefined
   }
 
+  /**
+   * A "place" form: a click on the map (image input: pin.x, pin.y in map pixels), else a postcode, else an area
+   * from the list, else the pin already placed. A pin outside the ward's small areas is refused.
+   */
+  async function readPlaceForm(
+    req: FastifyRequest,
+    c: Consultation,
+    q: Question,
+    body: Record<string, unknown>,
+  ): Promise<{ error: string } | { pinned: string } | { raw: string }> {
+    const ward = req.ward!
+    const x = Number(body['pin.x'])
+    const y = Number(body['pin.y'])
+    if (typeof body['pin.x'] === 'string' && Number.isFinite(x) && Number.isFinite(y)) {
+      const map = placeMap((await service.lsoaShapes(ward.id)).map((s) => s.geometry))
+      if (!map || x < 0 || y < 0 || x > map.width || y > map.height) return { error: 'engagement.errors.placeOutside' }
+      const point = fromPixel(map, x, y)
+      const area = await service.placePoint(ward.id, point.lat, point.lon)
+      if (!area) return { error: 'engagement.errors.placeOutside' }
+      return { pinned: formatPlace({ how: 'pin', lat: point.lat, lon: point.lon, area }) }
+    }
+    const postcode = typeof body.answer === 'string' ? body.answer.trim() : ''
+    if (postcode) return { raw: postcode.slice(0, 20) }
+    const area = typeof body.area === 'string' ? body.area : ''
+    if (area) {
+      const areas = await service.wardAreas(ward.id)
+      return areas.some((a) => a.code === area) ? { raw: `area:${area}` } : { error: 'engagement.errors.option' }
+    }
+    const draft = await loadDraft(req, c)
+    return { raw: draft[`q${q.id}`] ?? '' }
+  }
+
+  app.get(
+    '/wards/:wardCode/consultations/:consultationId/questions/:position/map.svg',
+    publicWard,
+    async (req, reply) => {
+      const c = await answerable(req, reply)
+      if (!c) return reply
+      const found = await questionAt(req, c)
+      if (!found || found.q.kind !== 'place') return notFound(reply)
+      const shapes = await service.lsoaShapes(req.ward!.id)
+      const map = placeMap(shapes.map((s) => s.geometry))
+      if (!map) return notFound(reply)
+      // The pin comes from the person's own draft, never from the address: a home location stays out of URLs and logs.
+      const stored = (await loadDraft(req, c))[`q${found.q.id}`]
+      const pin = stored ? parsePlace(stored) : undefined
+      return reply
+        .header('content-type', 'image/svg+xml; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(placeMapSvg(map, shapes, pin?.how === 'pin' ? pin : undefined))
+    },
+  )
+
   const asFormValue = (q: Question, stored: string | undefined): string | string[] | undefined =>
-    stored === undefined ? undefined : q.kind === 'multiple' || q.kind === 'themes' ? parseList(stored) : stored
+    stored === undefined ? undefined : isListKind(q.kind) ? parseList(stored) : stored
 
   app.get('/wards/:wardCode/consultations/:consultationId/questions/:position', publicWard, async (req, reply) => {
     const c = await answerable(req, reply)
@@ -294,7 +416,29 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
     const { q, questions } = found
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>
     const themes = await listThemes(db, ward.id)
-    const checked = checkAnswer(q, body.answer, themes)
+    let answer: unknown = body.answer
+    if (q.kind === 'place') {
+      const placed = await readPlaceForm(req, c, q, body)
+      if ('error' in placed)
+        return questionPage(
+          req,
+          reply,
+          c,
+          q,
+          questions.length,
+          undefined,
+          fromMessages({ answer: req.t(placed.error) }),
+        )
+      if ('pinned' in placed) {
+        // A click on the map places the pin and shows the page again, so the person sees where it landed.
+        const draft = await loadDraft(req, c)
+        await storeDraft(req, reply, c, { ...draft, [`q${q.id}`]: placed.pinned })
+        const again = `${resident(ward, c)}/questions/${q.position}${body.change === '1' ? '?change=1' : ''}`
+        return reply.redirect(again, 303)
+      }
+      answer = placed.raw
+    }
+    const checked = checkAnswer(q, answer, themes)
     if (!checked.ok) {
       const raw = body.answer
       const value =
@@ -334,7 +478,10 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
         c,
         base: resident(ward, c),
         postcode: draft.postcode,
-        rows: questions.map((q) => ({ q, answer: answerText(q.kind, draft[`q${q.id}`], themes) })),
+        rows: (await wordedQuestions(req, c, questions)).questions.map((q) => ({
+          q,
+          answer: answerText(q.kind, draft[`q${q.id}`], themes),
+        })),
         submissionKey: randomToken(18),
         errors,
       },
@@ -385,18 +532,23 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       return checkPage(req, reply, c, fromMessages(byField))
     }
     await clearDraft(req, reply, c)
-    // A signed-in resident gets a confirmation by email (queued in the outbox, sent by the SMTP relay).
-    if (req.actor.kind === 'user' && !outcome.duplicate)
-      await ctx.mailer.send({
-        to: req.actor.email,
+    // A signed-in resident gets a confirmation by email (queued in the outbox, sent by the SMTP relay) unless they
+    // turned receipts off; it carries a one-click unsubscribe and points to "what happened to what I said".
+    if (req.actor.kind === 'user' && !outcome.duplicate) {
+      const receipt = {
+        userId: req.actor.userId,
+        kind: 'response_receipt' as const,
         subject: req.t('engagement.mail.confirmSubject', { title: c.title }),
-        body: req.t('engagement.mail.confirmBody', {
+        text: req.t('engagement.mail.confirmBody', {
           name: req.actor.name,
           title: c.title,
           reference: `R${String(outcome.id).padStart(6, '0')}`,
           url: `${ctx.config.publicUrl}${resident(ward, c)}`,
         }),
-      })
+        link: '/account/what-happened',
+      }
+      await ctx.write((trx) => sendNotification(ctx, trx, receipt))
+    }
     return reply.redirect(`${resident(ward, c)}/done?ref=${key}`, 303)
   })
 
@@ -468,6 +620,8 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
         consultationId: c.id,
         submissionKey: parsed.data.submissionKey,
         answers: readEqualityAnswers(body),
+        // Signed in: tagged so the person can have these answers erased (see equalityOwnerTag).
+        owner: req.actor.kind === 'user' ? { userId: req.actor.userId, secretKey: ctx.config.secretKey } : undefined,
       }),
     )
     return reply.redirect(`${resident(ward, c)}/equality/thanks`, 303)
@@ -620,7 +774,8 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
         questions: questions.map((q) => ({ ...q, theme: themes.find((t) => t.id === q.themeId)?.name })),
         themes,
         consultationThemes: themes.filter((t) => c.themeIds.includes(t.id)),
-        kinds: ['short_text', 'long_text', 'single', 'multiple', 'rating', 'themes', 'postcode'],
+        kinds: QUESTION_KINDS,
+        wordingVariants: variants(),
         values: { required: 'no' },
         ...extra,
       },
@@ -670,6 +825,8 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       const byField: Record<string, string> = {}
       if ((d.kind === 'single' || d.kind === 'multiple') && (options.length < 2 || options.length > 30))
         byField.options = req.t('engagement.errors.optionsCount')
+      if (d.kind === 'ranking' && (options.length < RANKING_MIN || options.length > RANKING_MAX))
+        byField.options = req.t('engagement.errors.rankingOptionsCount', { min: RANKING_MIN, max: RANKING_MAX })
       if (options.some((o) => o.length > 120)) byField.options = req.t('engagement.errors.optionTooLong')
       if (d.theme !== null && !themes.some((t) => t.id === d.theme)) byField.theme = req.t('engagement.errors.option')
       if (Object.keys(byField).length > 0)
@@ -682,7 +839,7 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
           prompt: d.prompt,
           hint: d.hint,
           required: d.required === 'yes',
-          options: d.kind === 'single' || d.kind === 'multiple' ? options : [],
+          options: d.kind === 'single' || d.kind === 'multiple' || d.kind === 'ranking' ? options : [],
           themeId: d.theme,
         }),
       )
@@ -711,6 +868,88 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
         )
       await ctx.write((trx) => setConsultationStatus(trx, c.id, parsed.data.status))
       await ctx.sessions.flash(req, reply, 'success', req.t(`engagement.staff.${parsed.data.status}`))
+      return reply.redirect(`${staff(ward)}/consultations/${c.id}`, 303)
+    },
+  )
+
+  /** The variants officers can write: each other language the council offers, and easy read. */
+  const variants = () => [...ctx.tenant.languages.filter((l) => l !== 'en'), EASY_READ]
+
+  async function wordingPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    c: Consultation,
+    variant: string,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) {
+    const questions = await listQuestions(db, c.id)
+    const existing = await listWordings(db, c.id, variant)
+    const values: Record<string, string> = {}
+    for (const q of questions) {
+      const w = existing.find((x) => x.questionId === q.id)
+      values[`prompt_${q.id}`] = w?.prompt ?? ''
+      values[`hint_${q.id}`] = w?.hint ?? ''
+      values[`options_${q.id}`] = (w?.options ?? []).join('\n')
+    }
+    return reply.page(
+      `${V}/staff/wording.njk`,
+      { ward: req.ward, c, base: staff(req.ward!), questions, variant, variants: variants(), values, ...extra },
+      { status, form: true },
+    )
+  }
+
+  const wordingVariant = (req: FastifyRequest) => {
+    const v = (req.params as Record<string, string>).variant
+    return v && variants().includes(v) ? v : undefined
+  }
+
+  app.get(
+    '/wards/:wardCode/engagement/consultations/:consultationId/wording/:variant',
+    manage('engagement.wording.read'),
+    async (req, reply) => {
+      const c = await loadConsultation(req)
+      const variant = wordingVariant(req)
+      if (!c || !variant) return notFound(reply)
+      return wordingPage(req, reply, c, variant)
+    },
+  )
+
+  app.post(
+    '/wards/:wardCode/engagement/consultations/:consultationId/wording/:variant',
+    manage('engagement.wording.save'),
+    async (req, reply) => {
+      const ward = req.ward!
+      const c = await loadConsultation(req)
+      const variant = wordingVariant(req)
+      if (!c || !variant) return notFound(reply)
+      const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>
+      const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim() : '')
+      const questions = await listQuestions(db, c.id)
+      const byField: Record<string, string> = {}
+      const wordings = questions.map((q) => {
+        const prompt = text(`prompt_${q.id}`)
+        const hint = text(`hint_${q.id}`)
+        const options = readOptions(text(`options_${q.id}`))
+        if (prompt.length > 300) byField[`prompt_${q.id}`] = req.t('engagement.errors.promptTooLong')
+        if (hint.length > 500) byField[`hint_${q.id}`] = req.t('engagement.errors.hintTooLong')
+        if (options.length > 0 && options.length !== q.options.length)
+          byField[`options_${q.id}`] = req.t('engagement.errors.wordingOptions', { count: q.options.length })
+        if (prompt === '' && (hint !== '' || options.length > 0))
+          byField[`prompt_${q.id}`] = req.t('engagement.errors.promptRequired')
+        return { questionId: q.id, prompt, hint, options }
+      })
+      if (Object.keys(byField).length > 0)
+        return wordingPage(
+          req,
+          reply,
+          c,
+          variant,
+          { values: fieldValues(body, Object.keys(body)), errors: fromMessages(byField) },
+          400,
+        )
+      await ctx.write((trx) => replaceWordings(trx, { wardId: ward.id, consultationId: c.id, variant, wordings }))
+      await ctx.sessions.flash(req, reply, 'success', req.t('engagement.wording.saved'))
       return reply.redirect(`${staff(ward)}/consultations/${c.id}`, 303)
     },
   )
@@ -909,7 +1148,7 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       const answerFields = questions.map((q) => `q${q.id}`)
       const values: Record<string, unknown> = { ...fieldValues(body, [...ENTRY_FIELDS, ...answerFields]) }
       for (const q of questions)
-        if (q.kind === 'multiple' || q.kind === 'themes') values[`q${q.id}`] = bodyList(body, `q${q.id}`)
+        if (isListKind(q.kind)) values[`q${q.id}`] = bodyList(body, `q${q.id}`, q.kind === 'ranking')
       const head = EntryHead.safeParse(body)
       const byField: Record<string, string> = {}
       if (!head.success) Object.assign(byField, toGovukErrors(head.error, req.t, ENTRY_FIELDS).byField)
@@ -1013,7 +1252,9 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
 
   app.post(
     '/wards/:wardCode/engagement/consultations/:consultationId/import',
-    enter('engagement.import.run'),
+    // A pasted file may be far larger than an ordinary form: accepted up to IMPORT_BODY_LIMIT so a 100,000-row
+    // file reaches the row check and gets a clear message, instead of a bare "too large" from the framework.
+    { ...enter('engagement.import.run'), bodyLimit: IMPORT_BODY_LIMIT },
     async (req, reply) => {
       const ward = req.ward!
       const c = await loadConsultation(req)
@@ -1041,6 +1282,10 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       const batch = randomToken(12)
       // Placed before the unit of work: reads outside the transaction would wait on SQLite's single connection.
       const areas = await Promise.all(rows.map((r) => service.placePostcode(ward.id, r.postcode)))
+      const placeQuestions = new Set(questions.filter((q) => q.kind === 'place').map((q) => q.id))
+      for (const r of rows)
+        for (const a of r.answers)
+          if (placeQuestions.has(a.questionId)) a.value = await service.placeAnswer(ward.id, a.value)
       // One unit of work: the whole file is imported or none of it is.
       await ctx.write(async (trx) => {
         for (const [i, r] of rows.entries())
@@ -1113,10 +1358,13 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
 }
 
 /** A form field that may be sent once or repeated (checkboxes), as a list of strings. */
-function bodyList(body: unknown, field: string): string[] {
+function bodyList(body: unknown, field: string, keepBlanks = false): string[] {
   if (typeof body !== 'object' || body === null) return []
   const v = (body as Record<string, unknown>)[field]
-  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string').slice(0, 50)
+  // A ranking keeps its blank positions, so the re-shown form puts each choice back in its own place.
+  return (Array.isArray(v) ? v : [v])
+    .filter((x): x is string => typeof x === 'string' && (keepBlanks || x !== ''))
+    .slice(0, 50)
 }
 
 function bodyValue(body: Record<string, unknown>, field: string): string | string[] | undefined {

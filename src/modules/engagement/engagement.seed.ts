@@ -94,6 +94,27 @@ export async function seedEngagement(
     required: false,
     options: ['Email', 'Letter', 'At a community event', 'Through a local group'],
   })
+  await insertQuestion(db, {
+    ...base,
+    kind: 'ranking',
+    prompt: 'If only one thing could be funded first, which would it be? Put these in order.',
+    hint: 'Choose one option for each place, most important first. Use each option once.',
+    required: false,
+    options: [
+      'Help finding work',
+      'Childcare and family support',
+      'Safer, better-lit streets',
+      'Advice on money and debt',
+    ],
+  })
+  await insertQuestion(db, {
+    ...base,
+    kind: 'place',
+    prompt: 'Is there a place in Norbiton you would most like to see improved?',
+    hint: 'Select a point on the map, or give a postcode, or choose an area. You can leave this out.',
+    required: false,
+    options: [],
+  })
   await setConsultationStatus(db, id, 'open')
 
   const events = [

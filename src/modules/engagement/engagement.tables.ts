@@ -33,7 +33,7 @@ export interface EngagementQuestionTable {
   ward_id: number
   consultation_id: number
   position: number
-  kind: 'short_text' | 'long_text' | 'single' | 'multiple' | 'rating' | 'themes' | 'postcode'
+  kind: 'short_text' | 'long_text' | 'single' | 'multiple' | 'rating' | 'ranking' | 'themes' | 'postcode' | 'place'
   prompt: string
   hint: string
   required: Flag
@@ -116,6 +116,23 @@ export interface EngagementEqualityTable {
   consented_on: string
 }
 
+/**
+ * Another wording of a question: a translation (variant = a language code such as `pl`) or the easy-read version
+ * (variant `easy`). Answers are always stored against the original wording (option labels of the original).
+ */
+export interface EngagementQuestionWordingTable {
+  id: Generated<number>
+  ward_id: number
+  consultation_id: number
+  question_id: number
+  variant: string
+  prompt: string
+  hint: string
+  /** JSON array of option labels, in the original's order (same length), or [] to keep the original labels. */
+  options_json: string
+  updated_at: IsoTime
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     engagement_theme: EngagementThemeTable
@@ -126,5 +143,6 @@ declare module '../../platform/db/schema.js' {
     engagement_answer: EngagementAnswerTable
     engagement_draft: EngagementDraftTable
     engagement_equality: EngagementEqualityTable
+    engagement_question_wording: EngagementQuestionWordingTable
   }
 }

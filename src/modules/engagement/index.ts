@@ -15,3 +15,16 @@ export {
   type OutreachEvent,
 } from './engagement.repository.js'
 export { listFreeTextAnswers, listWardThemes, type FreeTextAnswer } from './engagement.texts.js'
+export { copyConsultationTemplate, type EngagementTemplateCopy } from './engagement.template.js'
+export { summariseWardVoices, wardResponsesVersion, type WardVoices } from './engagement.programme.js'
+export {
+  exportEngagementPersonalData,
+  eraseEngagementPersonalData,
+  purgeEngagementExpired,
+} from './engagement.personal-data.js'
+export {
+  listResponsesByPerson,
+  listSignedInResponses,
+  countResponsesByTheme,
+  type TracedResponse,
+} from './engagement.trace.js'

@@ -132,6 +132,19 @@ export const CENSUS_TABLES = {
       'Lives rent free',
     ],
   },
+  householdDeprivation: {
+    characteristic: 'household_deprivation',
+    universe: 'households',
+    dataset: 'Census 2021 TS011 Household deprivation',
+    categoryColumn: /^(deprivation_dimensions|household_deprivation|household deprivation \(6 categories\))$/i,
+    known: [
+      'Household is not deprived in any dimension',
+      'Household is deprived in one dimension',
+      'Household is deprived in two dimensions',
+      'Household is deprived in three dimensions',
+      'Household is deprived in four dimensions',
+    ],
+  },
 } as const satisfies Record<string, CensusSpec>
 
 export type CensusTableName = keyof typeof CENSUS_TABLES
@@ -284,6 +297,8 @@ export const readCensusEthnicGroup = (text: string, file: string) => readCensusT
 export const readCensusReligion = (text: string, file: string) => readCensusTable('religion', text, file)
 export const readCensusDisability = (text: string, file: string) => readCensusTable('disability', text, file)
 export const readCensusTenure = (text: string, file: string) => readCensusTable('tenure', text, file)
+export const readCensusHouseholdDeprivation = (text: string, file: string) =>
+  readCensusTable('householdDeprivation', text, file)
 
 /** Reads the interchange CSV; one table per characteristic, categories in the order rows first name them. */
 export function readReferenceCsv(text: string, file: string): ReferenceTable[] {

@@ -38,6 +38,7 @@ function kingstonFiles(): GeographyFiles {
     censusReligion: file('census', 'census2021_TS030_religion_kingston_lsoa21_demographr.csv'),
     censusDisability: file('census', 'census2021_TS038_disability_3cat_kingston_oa_lsoa_msoa.csv'),
     censusTenure: file('census', 'census2021_TS054_tenure_8cat_kingston_lsoa21_demographr.csv'),
+    censusHouseholdDeprivation: file('census', 'census2021_TS011_household_deprivation_kingston_lsoa21_demographr.csv'),
   }
 }
 
@@ -75,6 +76,7 @@ describe('geography pack', () => {
         ['religion', 'persons', 99],
         ['disability', 'persons', 99],
         ['tenure', 'households', 99],
+        ['household_deprivation', 'households', 99],
       ],
     )
   })
@@ -158,7 +160,7 @@ describe('geography pack', () => {
       referenceCsv: { name: 'figures.csv', text: csv },
     })
     assert.deepEqual(fromCsv.figures, pack.figures)
-    assert.equal(fromCsv.sources.filter((s) => s.file === 'figures.csv').length, 6)
+    assert.equal(fromCsv.sources.filter((s) => s.file === 'figures.csv').length, 7)
     assert.throws(
       () => buildGeographyPack({ ...files, referenceCsv: { name: 'figures.csv', text: csv } }),
       /figures\.csv: a second table for age/,

@@ -88,6 +88,7 @@ export interface GeographyFiles {
   censusReligion?: { name: string; text: string }
   censusDisability?: { name: string; text: string }
   censusTenure?: { name: string; text: string }
+  censusHouseholdDeprivation?: { name: string; text: string }
   /** Reference figures in the interchange format, for tables that come in no layout we read. */
   referenceCsv?: { name: string; text: string }
 }
@@ -99,6 +100,7 @@ const CENSUS_INPUTS: [keyof GeographyFiles & `census${string}`, CensusTableName]
   ['censusReligion', 'religion'],
   ['censusDisability', 'disability'],
   ['censusTenure', 'tenure'],
+  ['censusHouseholdDeprivation', 'householdDeprivation'],
 ]
 
 const WARD_TOLERANCE = 0.00005

@@ -19,8 +19,13 @@ export const IdeaForm = z.object({
     .trim()
     .min(1, 'ideas.errors.postcode')
     .max(12, 'ideas.errors.postcode'),
+  // The author's opt-in to hear about replies and outcomes (notifications are off unless chosen).
+  notify: z
+    .string()
+    .optional()
+    .transform((v) => v === 'yes'),
 })
-export const IDEA_FIELDS = ['kind', 'title', 'body', 'theme', 'postcode']
+export const IDEA_FIELDS = ['kind', 'title', 'body', 'theme', 'postcode', 'notify']
 
 export const CommentForm = z.object({
   comment: text(2000, 'ideas.errors.commentRequired', 'ideas.errors.commentTooLong'),

@@ -116,6 +116,7 @@ export async function insertIdea(
     body: string
     themeId: number
     postcode: string
+    isDemo?: boolean
   },
 ): Promise<number> {
   const r = await db
@@ -133,7 +134,7 @@ export async function insertIdea(
       hidden_at: null,
       hidden_reason: null,
       hidden_by_user_id: null,
-      is_demo: 0,
+      is_demo: i.isDemo ? 1 : 0,
       created_at: new Date().toISOString(),
     })
     .returning('id')

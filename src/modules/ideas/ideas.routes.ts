@@ -4,6 +4,7 @@ import type { PlatformContext } from '../../platform/module.js'
 import { fieldValues, toGovukErrors } from '../../platform/views/index.js'
 import { fromMessages } from '../../platform/views/forms.js'
 import { canonicalPostcode, listThemes } from '../engagement/index.js'
+import { mailText, sendNotification, setNotificationPreference } from '../notifications/index.js'
 import {
   CommentForm,
   HideForm,
@@ -107,8 +108,8 @@ export function registerIdeasRoutes(app: FastifyInstance, ctx: PlatformContext):
       return newPage(req, reply, { values, errors: fromMessages(byField, IDEA_FIELDS) }, 400)
     const d = parsed.data
     const author = userId(req)!
-    const id = await ctx.write((trx) =>
-      insertIdea(trx, {
+    const id = await ctx.write(async (trx) => {
+      const newId = await insertIdea(trx, {
         wardId: ward.id,
         authorUserId: author,
         kind: d.kind,
@@ -116,8 +117,13 @@ export function registerIdeasRoutes(app: FastifyInstance, ctx: PlatformContext):
         body: d.body,
         themeId: d.theme,
         postcode,
-      }),
-    )
+      })
+      if (d.notify) {
+        await setNotificationPreference(trx, author, 'idea_activity', true)
+        await setNotificationPreference(trx, author, 'outcomes', true)
+      }
+      return newId
+    })
     await ctx.sessions.flash(req, reply, 'success', req.t('ideas.posted'))
     return reply.redirect(`${base(req)}/${id}`, 303)
   })
@@ -188,15 +194,29 @@ export function registerIdeasRoutes(app: FastifyInstance, ctx: PlatformContext):
         400,
       )
     const uid = userId(req)!
-    await ctx.write((trx) =>
-      insertComment(trx, {
+    const title = idea.title
+    const [subject, text] = await Promise.all([
+      mailText(ctx, 'notifications.ideas.commentSubject', { title }),
+      mailText(ctx, 'notifications.ideas.commentText', { title, comment: parsed.data.comment }),
+    ])
+    await ctx.write(async (trx) => {
+      await insertComment(trx, {
         wardId: req.ward!.id,
         ideaId: idea.id,
         authorUserId: uid,
         body: parsed.data.comment,
         isOfficial: false,
-      }),
-    )
+      })
+      // The author hears about comments by others (if they chose to), queued with the comment itself.
+      if (idea.authorUserId !== uid)
+        await sendNotification(ctx, trx, {
+          userId: idea.authorUserId,
+          kind: 'idea_activity',
+          subject,
+          text,
+          link: `${base(req)}/${idea.id}#comments`,
+        })
+    })
     await ctx.sessions.flash(req, reply, 'success', req.t('ideas.commentAdded'))
     return reply.redirect(`${base(req)}/${idea.id}#comments`, 303)
   })
@@ -263,6 +283,17 @@ export function registerIdeasRoutes(app: FastifyInstance, ctx: PlatformContext):
       )
     const d = parsed.data
     const uid = userId(req)!
+    const statusChanged = d.status !== idea.status
+    const title = idea.title
+    const statusName = await mailText(ctx, `ideas.statuses.${d.status}`)
+    const parts = await Promise.all([
+      d.reply ? mailText(ctx, 'notifications.ideas.replyText', { title, reply: d.reply }) : '',
+      statusChanged ? mailText(ctx, 'notifications.ideas.statusText', { title, status: statusName }) : '',
+      statusChanged && d.reason ? mailText(ctx, 'notifications.ideas.statusReason', { reason: d.reason }) : '',
+    ])
+    const subject = d.reply
+      ? await mailText(ctx, 'notifications.ideas.replySubject', { title })
+      : await mailText(ctx, 'notifications.ideas.statusSubject', { status: statusName })
     await ctx.write(async (trx) => {
       await setStatus(trx, idea.id, d.status, d.reason || null)
       if (d.reply)
@@ -272,6 +303,15 @@ export function registerIdeasRoutes(app: FastifyInstance, ctx: PlatformContext):
           authorUserId: uid,
           body: d.reply,
           isOfficial: true,
+        })
+      // One email to the author for a public reply and/or a change of status (if they chose idea emails).
+      if ((d.reply || statusChanged) && idea.authorUserId !== uid)
+        await sendNotification(ctx, trx, {
+          userId: idea.authorUserId,
+          kind: 'idea_activity',
+          subject,
+          text: parts.filter((p) => p).join('\n\n'),
+          link: `${base(req)}/${idea.id}`,
         })
     })
     await ctx.sessions.flash(req, reply, 'success', req.t('ideas.statusSaved'))

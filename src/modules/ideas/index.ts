@@ -1,3 +1,7 @@
 export { registerIdeasRoutes } from './ideas.routes.js'
 export { ideasMigrations } from './ideas.migrations.js'
 export { ideasPermissions } from './ideas.permissions.js'
+export { countIdeasByTheme } from './ideas.programme.js'
+export { exportIdeasPersonalData, eraseIdeasPersonalData } from './ideas.personal-data.js'
+export { listIdeasByPerson, listIdeaParticipants, type TracedIdea } from './ideas.trace.js'
+export { seedIdeasDemo } from './ideas.seed.js'

@@ -16,3 +16,13 @@ export {
 export { formatPence, parsePounds, financialYearOf, type PartnerKind } from './ledger.rules.js'
 export { seedLedgerDemo } from './ledger.seed.js'
 export { listFunds, listPledges, listPostings, listPartners, type Fund } from './ledger.repository.js'
+export {
+  poolAvailability,
+  planPoolAllocation,
+  allocateFromPool,
+  type PoolAvailability,
+  type PledgeAvailability,
+  type PoolItem,
+  type PoolPlan,
+  type PoolAllocationResult,
+} from './ledger.pool.js'

@@ -2,7 +2,7 @@ export { registerPrioritisationRoutes, formatPence, type PrioritisationDeps } fr
 export { prioritisationMigrations } from './prioritisation.migrations.js'
 export { prioritisationPermissions } from './prioritisation.permissions.js'
 export { createPrioritisationService, countPabulib, type PrioritisationService } from './prioritisation.service.js'
-export { seedDemoRound } from './prioritisation.seed.js'
+export { seedDemoRound, seedDemoProposals } from './prioritisation.seed.js'
 export {
   checkBallot,
   discloseCount,
@@ -13,3 +13,5 @@ export {
   type StoredResult,
 } from './ballot.rules.js'
 export { listWinningOptions, type WinningOption } from './prioritisation.winners.js'
+export { listOptionsForNeeds, type OptionForNeed } from './prioritisation.repository.js'
+export { listRoundsVotedBy, listTracedRounds, listRoundVoterIds, type TracedRound } from './prioritisation.trace.js'

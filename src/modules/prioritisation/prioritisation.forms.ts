@@ -44,6 +44,7 @@ export const RoundForm = z
     minVotes: count(100_000, 'prioritisation.errors.minVotesInvalid'),
     minAge: count(120, 'prioritisation.errors.minAgeInvalid'),
     allowChange: z.enum(['yes']).optional(),
+    proposalsOpen: z.enum(['yes']).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.maxChoices > 0 && v.minChoices > v.maxChoices)
@@ -68,6 +69,7 @@ export const ROUND_FIELDS = [
   'minVotes',
   'minAge',
   'allowChange',
+  'proposalsOpen',
 ]
 
 export const OptionForm = z.object({
@@ -84,8 +86,48 @@ export const OptionForm = z.object({
     .max(60),
   place: z.string().trim().max(200, 'prioritisation.errors.placeTooLong').optional().default(''),
   cost: poundsToPence('prioritisation.errors.costInvalid'),
+  // An understanding need of the ward, or empty; the route checks it belongs to the ward.
+  needId: z
+    .string()
+    .trim()
+    .regex(/^\d{0,12}$/, 'prioritisation.errors.needInvalid')
+    .optional()
+    .default('')
+    .transform((s) => (s === '' ? null : Number(s))),
 })
-export const OPTION_FIELDS = ['title', 'description', 'theme', 'place', 'cost']
+export const OPTION_FIELDS = ['title', 'description', 'theme', 'place', 'cost', 'needId']
+
+/** A resident's proposal: what and where; officers add the cost and theme when they check it. */
+export const ProposalForm = z.object({
+  title: z
+    .string({ error: 'prioritisation.errors.optionTitleRequired' })
+    .trim()
+    .min(1, 'prioritisation.errors.optionTitleRequired')
+    .max(120, 'prioritisation.errors.titleTooLong'),
+  description: z
+    .string({ error: 'prioritisation.errors.proposalDescriptionRequired' })
+    .trim()
+    .min(1, 'prioritisation.errors.proposalDescriptionRequired')
+    .max(2000, 'prioritisation.errors.descriptionTooLong'),
+  place: z.string().trim().max(200, 'prioritisation.errors.placeTooLong').optional().default(''),
+})
+export const PROPOSAL_FIELDS = ['title', 'description', 'place']
+
+export const AcceptProposalForm = z.object({
+  theme: z
+    .string({ error: 'prioritisation.errors.themeRequired' })
+    .min(1, 'prioritisation.errors.themeRequired')
+    .max(60),
+  place: z.string().trim().max(200, 'prioritisation.errors.placeTooLong').optional().default(''),
+  cost: poundsToPence('prioritisation.errors.costInvalid'),
+})
+export const RejectProposalForm = z.object({
+  reason: z
+    .string({ error: 'prioritisation.errors.reasonRequired' })
+    .trim()
+    .min(1, 'prioritisation.errors.reasonRequired')
+    .max(1000, 'prioritisation.errors.reasonTooLong'),
+})
 
 export const PaperVoterForm = z
   .object({

@@ -90,4 +90,39 @@ export const prioritisationMigrations: ModuleMigration[] = [
         .execute()
     },
   },
+  {
+    // Options now come from an understanding need or a resident's proposal that officers check; a round can
+    // take proposals while it is a draft and can draw its budget from the ward's pooled fund.
+    name: '2026_11_27_0900_prioritisation_proposals',
+    async up(db, dialect) {
+      const fk = dialect === 'postgres' ? 'bigint' : 'integer'
+      await db.schema
+        .alterTable('prioritisation_option')
+        .addColumn('need_id', fk, (c) => c.references('understanding_need.id').onDelete('set null'))
+        .execute()
+      // Existing options were entered by officers, so they count as accepted.
+      await db.schema
+        .alterTable('prioritisation_option')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('accepted'))
+        .execute()
+      await db.schema
+        .alterTable('prioritisation_option')
+        .addColumn('proposed_by_user_id', fk, (c) => c.references('accounts_user.id').onDelete('set null'))
+        .execute()
+      await db.schema.alterTable('prioritisation_option').addColumn('decision_reason', 'text').execute()
+      await db.schema.alterTable('prioritisation_option').addColumn('decided_by_user_id', fk).execute()
+      await db.schema.alterTable('prioritisation_option').addColumn('decided_at', 'text').execute()
+      await db.schema
+        .createIndex('prioritisation_option_need_idx')
+        .on('prioritisation_option')
+        .column('need_id')
+        .execute()
+      await db.schema
+        .alterTable('prioritisation_round')
+        .addColumn('proposals_open', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute()
+      await db.schema.alterTable('prioritisation_round').addColumn('fund_id', fk).execute()
+      await db.schema.alterTable('prioritisation_round').addColumn('fund_allocated_at', 'text').execute()
+    },
+  },
 ]

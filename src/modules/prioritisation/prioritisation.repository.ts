@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import type { Database, Flag } from '../../platform/db/index.js'
-import type { Choices, RoundRules } from './ballot.rules.js'
+import { projectId, type Choices, type RoundRules } from './ballot.rules.js'
 import { isRuleId } from './rules/index.js'
 import type {
   BallotType,
+  OptionStatus,
   PrioritisationOptionTable,
   PrioritisationRoundTable,
   RoundStatus,
@@ -21,6 +22,9 @@ export interface Round {
   rules: RoundRules
   allowChange: boolean
   minAge: number
+  proposalsOpen: boolean
+  fundId: number | null
+  fundAllocatedAt: string | null
   isDemo: boolean
   hasResult: boolean
   openedAt: string | null
@@ -37,6 +41,10 @@ export interface RoundOption {
   place: string
   costPence: number
   isDemo: boolean
+  needId: number | null
+  status: OptionStatus
+  proposedBy: number | null
+  decisionReason: string | null
 }
 
 export interface RoundSettings {
@@ -52,6 +60,9 @@ export interface RoundSettings {
   minVotes: number | null
   allowChange: boolean
   minAge: number
+  proposalsOpen: boolean
+  /** The ward's pooled fund the budget comes from, when the ward has one. */
+  fundId: number | null
 }
 
 function toRound(r: Selectable<PrioritisationRoundTable>): Round {
@@ -74,6 +85,9 @@ function toRound(r: Selectable<PrioritisationRoundTable>): Round {
     },
     allowChange: Number(r.allow_change) === 1,
     minAge: Number(r.min_age),
+    proposalsOpen: Number(r.proposals_open) === 1,
+    fundId: r.fund_id === null ? null : Number(r.fund_id),
+    fundAllocatedAt: r.fund_allocated_at,
     isDemo: Number(r.is_demo) === 1,
     hasResult: r.result_json !== null,
     openedAt: r.opened_at,
@@ -92,6 +106,10 @@ function toOption(r: Selectable<PrioritisationOptionTable>): RoundOption {
     place: r.place,
     costPence: Number(r.cost_pence),
     isDemo: Number(r.is_demo) === 1,
+    needId: r.need_id === null ? null : Number(r.need_id),
+    status: r.status,
+    proposedBy: r.proposed_by_user_id === null ? null : Number(r.proposed_by_user_id),
+    decisionReason: r.decision_reason,
   }
 }
 
@@ -108,6 +126,8 @@ const settingsColumns = (s: RoundSettings) => ({
   min_votes: s.minVotes,
   allow_change: (s.allowChange ? 1 : 0) as Flag,
   min_age: s.minAge,
+  proposals_open: (s.proposalsOpen ? 1 : 0) as Flag,
+  fund_id: s.fundId,
 })
 
 export async function insertRound(
@@ -165,10 +185,173 @@ export async function listRounds(db: Db, wardId: number, opts: { includeDrafts?:
   return (await q.execute()).map(toRound)
 }
 
+/** The options on the ballot: accepted ones only (proposals wait for officers; rejected ones never count). */
+/** Draft rounds of a ward that residents may propose options for, newest first. */
+export async function listProposalRounds(db: Db, wardId: number): Promise<Round[]> {
+  return (
+    await db
+      .selectFrom('prioritisation_round')
+      .selectAll()
+      .where('ward_id', '=', wardId)
+      .where('status', '=', 'draft')
+      .where('proposals_open', '=', 1)
+      .orderBy('id', 'desc')
+      .execute()
+  ).map(toRound)
+}
+
 export async function listOptions(db: Db, roundId: number): Promise<RoundOption[]> {
   return (
-    await db.selectFrom('prioritisation_option').selectAll().where('round_id', '=', roundId).orderBy('id').execute()
+    await db
+      .selectFrom('prioritisation_option')
+      .selectAll()
+      .where('round_id', '=', roundId)
+      .where('status', '=', 'accepted')
+      .orderBy('id')
+      .execute()
   ).map(toOption)
+}
+
+/** Residents' proposals for a round that officers have not accepted (waiting or rejected), oldest first. */
+export async function listProposals(db: Db, roundId: number): Promise<RoundOption[]> {
+  return (
+    await db
+      .selectFrom('prioritisation_option')
+      .selectAll()
+      .where('round_id', '=', roundId)
+      .where('status', '!=', 'accepted')
+      .orderBy('id')
+      .execute()
+  ).map(toOption)
+}
+
+/** Every proposal a person made, in any ward, with its round's title, newest first (they see the decisions). */
+export async function listOwnProposals(db: Db, userId: number): Promise<(RoundOption & { roundTitle: string })[]> {
+  const rows = await db
+    .selectFrom('prioritisation_option as o')
+    .innerJoin('prioritisation_round as r', 'r.id', 'o.round_id')
+    .selectAll('o')
+    .select('r.title as round_title')
+    .where('o.proposed_by_user_id', '=', userId)
+    .orderBy('o.id', 'desc')
+    .execute()
+  return rows.map((r) => ({ ...toOption(r), roundTitle: r.round_title }))
+}
+
+export async function findOption(db: Db, roundId: number, optionId: number): Promise<RoundOption | undefined> {
+  const r = await db
+    .selectFrom('prioritisation_option')
+    .selectAll()
+    .where('id', '=', optionId)
+    .where('round_id', '=', roundId)
+    .executeTakeFirst()
+  return r ? toOption(r) : undefined
+}
+
+/** A resident's proposal; only while the round is a draft that takes proposals. Cost and theme come later. */
+export async function insertProposal(
+  db: Db,
+  roundId: number,
+  p: { title: string; description: string; place: string; userId: number },
+  isDemo = false,
+): Promise<boolean> {
+  const round = await db
+    .selectFrom('prioritisation_round')
+    .select(['status', 'proposals_open'])
+    .where('id', '=', roundId)
+    .executeTakeFirst()
+  if (round?.status !== 'draft' || Number(round.proposals_open) !== 1) return false
+  await db
+    .insertInto('prioritisation_option')
+    .values({
+      round_id: roundId,
+      title: p.title,
+      description: p.description,
+      theme: '',
+      place: p.place,
+      cost_pence: 0,
+      is_demo: isDemo ? 1 : 0,
+      created_at: new Date().toISOString(),
+      need_id: null,
+      status: 'proposed',
+      proposed_by_user_id: p.userId,
+      decision_reason: null,
+      decided_by_user_id: null,
+      decided_at: null,
+    })
+    .execute()
+  return true
+}
+
+export type ProposalDecision =
+  | { accept: true; costPence: number; theme: string; place: string; byUserId: number | null }
+  | { accept: false; reason: string; byUserId: number | null }
+
+/**
+ * Officers' decision on a waiting proposal of a draft round: accepted with the cost, theme and place they
+ * checked (it joins the ballot), or rejected with a reason. False when it was already decided or the round
+ * has opened.
+ */
+export async function decideProposal(db: Db, roundId: number, optionId: number, d: ProposalDecision): Promise<boolean> {
+  const round = await db
+    .selectFrom('prioritisation_round')
+    .select('status')
+    .where('id', '=', roundId)
+    .executeTakeFirst()
+  if (round?.status !== 'draft') return false
+  const decided = { decided_by_user_id: d.byUserId, decided_at: new Date().toISOString() }
+  const r = await db
+    .updateTable('prioritisation_option')
+    .set(
+      d.accept
+        ? { status: 'accepted', cost_pence: d.costPence, theme: d.theme, place: d.place, ...decided }
+        : { status: 'rejected', decision_reason: d.reason, ...decided },
+    )
+    .where('id', '=', optionId)
+    .where('round_id', '=', roundId)
+    .where('status', '=', 'proposed')
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+export interface OptionForNeed {
+  optionId: number
+  roundId: number
+  roundTitle: string
+  title: string
+  needId: number
+  status: 'open' | 'funded' | 'not_funded' | 'pending'
+}
+
+/**
+ * Ballot options made from the given understanding needs, with where they stand: `pending` (the round is a
+ * draft), `open` (voting), `funded` or `not_funded` (counted). A closed round not yet counted is `pending`.
+ */
+export async function listOptionsForNeeds(db: Db, needIds: number[]): Promise<OptionForNeed[]> {
+  if (needIds.length === 0) return []
+  const rows = await db
+    .selectFrom('prioritisation_option as o')
+    .innerJoin('prioritisation_round as r', 'r.id', 'o.round_id')
+    .select(['o.id', 'o.round_id', 'o.title', 'o.need_id', 'r.title as round_title', 'r.status', 'r.result_json'])
+    .where('o.need_id', 'in', needIds)
+    .where('o.status', '=', 'accepted')
+    .orderBy('o.id')
+    .execute()
+  return rows.map((r) => {
+    let status: OptionForNeed['status'] = r.status === 'open' ? 'open' : 'pending'
+    if (r.status === 'closed' && r.result_json !== null) {
+      const selected = (JSON.parse(r.result_json) as { selected: string[] }).selected
+      status = selected.includes(projectId(Number(r.id))) ? 'funded' : 'not_funded'
+    }
+    return {
+      optionId: Number(r.id),
+      roundId: Number(r.round_id),
+      roundTitle: r.round_title,
+      title: r.title,
+      needId: Number(r.need_id),
+      status,
+    }
+  })
 }
 
 export interface NewOption {
@@ -177,6 +360,8 @@ export interface NewOption {
   theme: string
   place: string
   costPence: number
+  /** The understanding need it answers (checked to be in the round's ward by the caller). */
+  needId?: number | null
 }
 
 /** Adds an option to a draft round (the status check and the insert share the caller's transaction). */
@@ -198,6 +383,12 @@ export async function insertOption(db: Db, roundId: number, o: NewOption, isDemo
       cost_pence: o.costPence,
       is_demo: isDemo ? 1 : 0,
       created_at: new Date().toISOString(),
+      need_id: o.needId ?? null,
+      status: 'accepted',
+      proposed_by_user_id: null,
+      decision_reason: null,
+      decided_by_user_id: null,
+      decided_at: null,
     })
     .execute()
   return true
@@ -230,6 +421,18 @@ export async function setStatus(db: Db, roundId: number, from: RoundStatus, to: 
     })
     .where('id', '=', roundId)
     .where('status', '=', from)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+/** Records that a closed round's winners were allocated from its fund; false if already recorded. */
+export async function markFundAllocated(db: Db, roundId: number): Promise<boolean> {
+  const r = await db
+    .updateTable('prioritisation_round')
+    .set({ fund_allocated_at: new Date().toISOString() })
+    .where('id', '=', roundId)
+    .where('status', '=', 'closed')
+    .where('fund_allocated_at', 'is', null)
     .executeTakeFirst()
   return Number(r.numUpdatedRows) === 1
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { renderStatusPage } from '../../platform/http/web.js'
 import type { PlatformContext } from '../../platform/module.js'
+import { notifyOutcome } from '../trace/index.js'
 import type { Ward } from '../../platform/tenancy/index.js'
 import { fieldValues, toGovukErrors, type GovukErrors } from '../../platform/views/index.js'
 import { fromMessages } from '../../platform/views/forms.js'
@@ -16,9 +17,15 @@ import {
   type Choices,
   type StoredResult,
 } from './ballot.rules.js'
+import { allocateFromPool, createLedger, poolAvailability } from '../ledger/index.js'
+import { listNeeds } from '../understanding/index.js'
 import {
+  AcceptProposalForm,
   IdParams,
   OPTION_FIELDS,
+  PROPOSAL_FIELDS,
+  ProposalForm,
+  RejectProposalForm,
   OptionForm,
   OptionParams,
   PAPER_FIELDS,
@@ -28,7 +35,13 @@ import {
 } from './prioritisation.forms.js'
 import {
   countVoted,
+  decideProposal,
   deleteDraftOption,
+  insertProposal,
+  markFundAllocated,
+  listOwnProposals,
+  listProposalRounds,
+  listProposals,
   findRound,
   findVoted,
   getPublished,
@@ -45,6 +58,15 @@ import { createPrioritisationService } from './prioritisation.service.js'
 import { RULES, isRuleId } from './rules/index.js'
 
 const V = 'prioritisation/views'
+const SUGGESTIONS = '/priorities/suggestions'
+
+// Explanation parameters that are amounts of money (exact decimal pounds in the stored result).
+const MONEY_PARAMS = new Set(['cost', 'remaining', 'share', 'paid', 'money', 'load'])
+
+// Results counted before explanations had translatable parts have none.
+type StoredExplanation = Omit<StoredResult['explanations'][string], 'parts'> & {
+  parts?: StoredResult['explanations'][string]['parts']
+}
 
 export interface PrioritisationDeps {
   accounts: AccountsService
@@ -154,7 +176,14 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
   app.get('/wards/:wardCode/priorities', read, async (req, reply) => {
     const ward = req.ward!
     const rounds = await listRounds(db, ward.id)
-    return reply.page(`${V}/rounds.njk`, { ward, base: base(ward), rounds: rounds.map((r) => roundView(req, r)) })
+    const proposing = await listProposalRounds(db, ward.id)
+    return reply.page(`${V}/rounds.njk`, {
+      ward,
+      base: base(ward),
+      rounds: rounds.map((r) => roundView(req, r)),
+      proposing: proposing.map((r) => roundView(req, r)),
+      signedIn: req.actor.kind === 'user',
+    })
   })
 
   app.get('/wards/:wardCode/priorities/:roundId', read, async (req, reply) => {
@@ -176,6 +205,35 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
     })
   })
 
+  /**
+   * An explanation in the reader's language. Parts name options by file id (P12) and give amounts as exact
+   * pounds; readers see the option's title and £ amounts. Results counted before explanations had parts
+   * fall back to the English message.
+   */
+  function explainer(req: FastifyRequest, options: RoundOption[]) {
+    const titles = new Map(options.map((o) => [projectId(o.id), o.title]))
+    const title = (id: string) => `“${titles.get(id) ?? id}”`
+    const money = (v: string) => (/^\d+(\.\d+)?$/.test(v) ? formatPence(Math.round(Number(v) * 100)) : v)
+    return (e: StoredExplanation): string => {
+      if (!e.parts) return e.message.replace(/\bP(\d+)\b/g, (m) => title(m))
+      return e.parts
+        .map((part) => {
+          const params: Record<string, string | number> = {}
+          for (const [k, v] of Object.entries(part.params))
+            params[k] =
+              k === 'project' || k === 'blocker'
+                ? title(String(v))
+                : MONEY_PARAMS.has(k) && typeof v === 'string'
+                  ? money(v)
+                  : v
+          return req.t(`prioritisation.explain.${part.key}`, params)
+        })
+        .join(' ')
+    }
+  }
+  const withText = (e: StoredExplanation | undefined, explain: (e: StoredExplanation) => string) =>
+    e === undefined ? undefined : { ...e, text: explain(e) }
+
   async function resultOf(round: Round): Promise<StoredResult | undefined> {
     const published = await getPublished(db, round.id)
     return published?.resultJson ? (JSON.parse(published.resultJson) as StoredResult) : undefined
@@ -188,9 +246,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
     const result = await resultOf(round)
     if (!result) return renderStatusPage(req, reply, 404)
     const options = await listOptions(db, round.id)
-    const titles = new Map(options.map((o) => [projectId(o.id), o.title]))
-    // Explanations name options by their file id (P12); residents read the option's title instead.
-    const plain = (message: string) => message.replace(/\bP(\d+)\b/g, (m) => `“${titles.get(m) ?? m}”`)
+    const explain = explainer(req, options)
     const order = [
       ...result.selected,
       ...options.map((o) => projectId(o.id)).filter((id) => !result.selected.includes(id)),
@@ -200,7 +256,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       const o = byId.get(pid)
       const e = result.explanations[pid]
       if (!o || !e) return []
-      return [{ ...optionView(o), funded: e.selected, message: plain(e.message), pid }]
+      return [{ ...optionView(o), funded: e.selected, message: explain(e), pid }]
     })
     return reply.page(`${V}/results.njk`, {
       ward,
@@ -235,7 +291,16 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       selected: { type: 'boolean' },
       reason: { type: 'string' },
       stage: { type: 'string' },
-      message: { type: 'string' },
+      message: { type: 'string', description: 'in English, naming options by file id' },
+      text: { type: 'string', description: "in the request's language, naming options by title" },
+      parts: {
+        type: 'array',
+        description: 'the explanation as translation keys (prioritisation.explain.<key>) and parameters',
+        items: {
+          type: 'object',
+          properties: { key: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
+        },
+      },
       details: { type: 'object', additionalProperties: true },
     },
   }
@@ -311,6 +376,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       const result = round?.status === 'closed' ? await resultOf(round) : undefined
       if (!round || !result) return renderStatusPage(req, reply, 404)
       const options = await listOptions(db, round.id)
+      const explain = explainer(req, options)
       const turnout = discloseCount(result.ballots)
       return {
         ward: ward.code,
@@ -337,7 +403,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
             place: o.place,
             costPence: o.costPence,
             funded: result.selected.includes(pid),
-            explanation: result.explanations[pid],
+            explanation: withText(result.explanations[pid], explain),
           }
         }),
       }
@@ -472,7 +538,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
     })
   })
 
-  function roundFormPage(
+  async function roundFormPage(
     req: FastifyRequest,
     reply: FastifyReply,
     extra: { round?: Round; values?: Record<string, string>; errors?: GovukErrors },
@@ -493,11 +559,13 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
             pointsTotal: '10',
             minAge: '16',
           })
+    const pool = await poolAvailability(db, ward.id)
     return reply.page(
       `${V}/round-form.njk`,
       {
         ward,
         manageBase: manageBase(ward),
+        pool: pool ? { name: pool.fundName, available: formatPence(pool.availablePence) } : null,
         round: r,
         values,
         errors: extra.errors,
@@ -522,18 +590,32 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       minVotes: r.rules.minVotes === null ? '' : String(r.rules.minVotes),
       minAge: String(r.minAge),
       ...(r.allowChange ? { allowChange: 'yes' } : {}),
+      ...(r.proposalsOpen ? { proposalsOpen: 'yes' } : {}),
     }
   }
 
-  function parseSettings(
+  /**
+   * The form's settings, with the budget checked against the ward's pooled fund when there is one: the
+   * round's money comes from it (its winners are allocated from it at close), so the budget cannot exceed
+   * what the fund has not yet allocated.
+   */
+  async function parseSettings(
     req: FastifyRequest,
-  ): { settings: RoundSettings } | { errors: GovukErrors; values: Record<string, string> } {
+  ): Promise<{ settings: RoundSettings } | { errors: GovukErrors; values: Record<string, string> }> {
     const parsed = RoundForm.safeParse(req.body)
     const values = fieldValues(req.body, ROUND_FIELDS)
     if (!parsed.success) return { errors: toGovukErrors(parsed.error, req.t, ROUND_FIELDS), values }
     const d = parsed.data
     if (!isRuleId(d.ruleId) || !rulesFor(d.ballotType).includes(d.ruleId))
       return { errors: fromMessages({ ruleId: req.t('prioritisation.errors.ruleNotForBallot') }), values }
+    const pool = await poolAvailability(db, req.ward!.id)
+    if (pool && d.budget > pool.availablePence)
+      return {
+        errors: fromMessages({
+          budget: req.t('prioritisation.errors.budgetOverFund', { amount: formatPence(pool.availablePence) }),
+        }),
+        values,
+      }
     return {
       settings: {
         title: d.title,
@@ -548,6 +630,8 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
         minVotes: d.ruleId === 'greedy-threshold' ? d.minVotes : null,
         allowChange: d.allowChange === 'yes',
         minAge: d.minAge,
+        proposalsOpen: d.proposalsOpen === 'yes',
+        fundId: pool?.fundId ?? null,
       },
     }
   }
@@ -558,7 +642,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
 
   app.post('/wards/:wardCode/priorities/manage/new', manage('prioritisation.round.create'), async (req, reply) => {
     const ward = req.ward!
-    const p = parseSettings(req)
+    const p = await parseSettings(req)
     if ('errors' in p) return roundFormPage(req, reply, p, 400)
     const by = req.actor.kind === 'user' ? req.actor.userId : null
     const id = await ctx.write((trx) => insertRound(trx, ward.id, p.settings, by))
@@ -570,12 +654,22 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
     req: FastifyRequest,
     reply: FastifyReply,
     round: Round,
-    extra: { values?: Record<string, string>; errors?: GovukErrors; problem?: string } = {},
+    extra: {
+      values?: Record<string, string>
+      errors?: GovukErrors
+      problem?: string
+      /** Errors of one proposal's accept or reject form, shown beside that proposal. */
+      proposalErrors?: { optionId: number; errors: GovukErrors; values: Record<string, string> }
+    } = {},
     status = 200,
   ) {
     const ward = req.ward!
     const options = await listOptions(db, round.id)
     const voted = await countVoted(db, round.id)
+    const needs = await listNeeds(db, ward.id)
+    const needText = new Map(needs.map((n) => [n.id, n.statement]))
+    const proposals = await listProposals(db, round.id)
+    const pe = extra.proposalErrors
     return reply.page(
       `${V}/manage-round.njk`,
       {
@@ -583,12 +677,21 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
         base: base(ward),
         manageBase: manageBase(ward),
         round: roundView(req, round),
-        options: options.map(optionView),
+        options: options.map((o) => ({ ...optionView(o), need: o.needId === null ? null : needText.get(o.needId) })),
+        proposals: proposals.map(optionView),
+        needs,
         themes,
         voted,
         values: extra.values ?? {},
-        errors: extra.errors,
+        // A proposal form's errors go to the summary, linked to that proposal's own fields (p<id>-cost…),
+        // and not to the add-an-option form, which has fields of the same names.
+        errors:
+          extra.errors ??
+          (pe
+            ? { byField: {}, list: pe.errors.list.map((e) => ({ ...e, href: `#p${pe.optionId}-${e.href.slice(1)}` })) }
+            : undefined),
         problem: extra.problem,
+        proposalErrors: pe,
       },
       { status, form: true },
     )
@@ -625,7 +728,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       if (!round) return reply
       if (round.status !== 'draft')
         return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.frozen') }, 409)
-      const p = parseSettings(req)
+      const p = await parseSettings(req)
       if ('errors' in p) return roundFormPage(req, reply, { round, ...p }, 400)
       const ok = await ctx.write((trx) => updateDraftRound(trx, round.id, p.settings))
       if (!ok) return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.frozen') }, 409)
@@ -648,6 +751,12 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       if (!parsed.success) errors = toGovukErrors(parsed.error, req.t, OPTION_FIELDS)
       else if (!themes.some((t) => t.slug === parsed.data.theme))
         errors = fromMessages({ theme: req.t('prioritisation.errors.themeRequired') })
+      else if (
+        parsed.data.needId !== null &&
+        !(await listNeeds(db, req.ward!.id)).some((n) => n.id === parsed.data.needId)
+      )
+        // Only a need of this ward: the id comes from the form, so another ward's need is refused here.
+        errors = fromMessages({ needId: req.t('prioritisation.errors.needInvalid') })
       if (errors || !parsed.success) return manageRoundPage(req, reply, round, { values, errors }, 400)
       const data = parsed.data
       const ok = await ctx.write((trx) => insertOption(trx, round.id, { ...data, costPence: data.cost }))
@@ -696,7 +805,14 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       const outcome = await service.close(round, ward)
       if (!outcome.ok)
         return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.notOpen') }, 409)
+      // People who voted, or whose needs fed this round, and asked to hear are told it has been decided.
+      await ctx.write((trx) => notifyOutcome(ctx, trx, { wardId: ward.id, kind: 'round_decided', ref: round.id }))
       await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.manage.closed'))
+      const closed = await findRound(db, ward.id, round.id)
+      if (closed !== undefined && closed.fundId !== null) {
+        const problem = await allocateWinners(req, closed)
+        if (problem) await ctx.sessions.flash(req, reply, 'info', problem)
+      }
       return reply.redirect(`${base(ward)}/${round.id}/results`, 303)
     },
   )
@@ -764,6 +880,209 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
         return votePage(req, reply, round, { values, errors: outcome.errors }, outcome.status, true)
       await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.paper.recorded'))
       return reply.redirect(`${manageBase(ward)}/${round.id}/paper`, 303)
+    },
+  )
+
+  // --- Proposals: residents suggest options for a draft round; officers accept or reject them ----------
+
+  /** A draft round of this ward that takes proposals, or undefined. */
+  async function proposalRound(req: FastifyRequest): Promise<Round | undefined> {
+    const round = await loadRound(req)
+    return round && round.status === 'draft' && round.proposalsOpen ? round : undefined
+  }
+
+  function proposePage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    round: Round,
+    extra: { values?: Record<string, string>; errors?: GovukErrors } = {},
+    status = 200,
+  ) {
+    const ward = req.ward!
+    return reply.page(
+      `${V}/propose.njk`,
+      {
+        ward,
+        base: base(ward),
+        round: roundView(req, round),
+        values: extra.values ?? {},
+        errors: extra.errors,
+        action: `${base(ward)}/${round.id}/propose`,
+      },
+      { status, form: true },
+    )
+  }
+
+  /** Only residents of the ward propose: the same eligibility as voting. */
+  const isResident = (req: FastifyRequest) => req.actor.kind === 'user' && req.actor.homeWardId === req.ward!.id
+
+  app.get('/wards/:wardCode/priorities/:roundId/propose', vote, async (req, reply) => {
+    const round = await proposalRound(req)
+    if (!round) return renderStatusPage(req, reply, 404)
+    if (!isResident(req)) return renderStatusPage(req, reply, 403)
+    return proposePage(req, reply, round)
+  })
+
+  app.post('/wards/:wardCode/priorities/:roundId/propose', vote, async (req, reply) => {
+    const round = await proposalRound(req)
+    if (!round) return renderStatusPage(req, reply, 404)
+    if (!isResident(req) || req.actor.kind !== 'user') return renderStatusPage(req, reply, 403)
+    const userId = req.actor.userId
+    const values = fieldValues(req.body, PROPOSAL_FIELDS)
+    const parsed = ProposalForm.safeParse(req.body)
+    if (!parsed.success)
+      return proposePage(
+        req,
+        reply,
+        round,
+        { values, errors: toGovukErrors(parsed.error, req.t, PROPOSAL_FIELDS) },
+        400,
+      )
+    const ok = await ctx.write((trx) => insertProposal(trx, round.id, { ...parsed.data, userId }))
+    if (!ok)
+      return proposePage(
+        req,
+        reply,
+        round,
+        { values, errors: fromMessages({ form: req.t('prioritisation.errors.proposalsClosed') }) },
+        409,
+      )
+    await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.propose.thanks'))
+    return reply.redirect(SUGGESTIONS, 303)
+  })
+
+  // A person's own suggestions, whatever ward they were made in: nothing here belongs to a ward's staff.
+  app.get(
+    '/priorities/suggestions',
+    { config: { access: { permission: 'prioritisation.vote' } } },
+    async (req, reply) => {
+      if (req.actor.kind !== 'user') return renderStatusPage(req, reply, 403)
+      const mine = await listOwnProposals(db, req.actor.userId)
+      return reply.page(`${V}/proposals.njk`, {
+        proposals: mine.map((o) => ({ ...optionView(o), roundTitle: o.roundTitle })),
+      })
+    },
+  )
+
+  app.post(
+    '/wards/:wardCode/priorities/manage/:roundId/proposals/:optionId/accept',
+    manage('prioritisation.proposal.accept'),
+    async (req, reply) => {
+      const round = await officerRound(req, reply)
+      if (!round) return reply
+      const p = OptionParams.safeParse(req.params)
+      if (!p.success) return renderStatusPage(req, reply, 404)
+      const optionId = p.data.optionId
+      const values = fieldValues(req.body, ['theme', 'place', 'cost'])
+      const parsed = AcceptProposalForm.safeParse(req.body)
+      let errors: GovukErrors | undefined
+      if (!parsed.success) errors = toGovukErrors(parsed.error, req.t, ['cost', 'theme', 'place'])
+      else if (!themes.some((t) => t.slug === parsed.data.theme))
+        errors = fromMessages({ theme: req.t('prioritisation.errors.themeRequired') })
+      if (errors || !parsed.success)
+        return manageRoundPage(req, reply, round, { proposalErrors: { optionId, errors: errors!, values } }, 400)
+      const d = parsed.data
+      const by = req.actor.kind === 'user' ? req.actor.userId : null
+      const ok = await ctx.write((trx) =>
+        decideProposal(trx, round.id, optionId, {
+          accept: true,
+          costPence: d.cost,
+          theme: d.theme,
+          place: d.place,
+          byUserId: by,
+        }),
+      )
+      if (!ok) return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.notDecidable') }, 409)
+      await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.manage.proposalAccepted'))
+      return reply.redirect(`${manageBase(req.ward!)}/${round.id}`, 303)
+    },
+  )
+
+  app.post(
+    '/wards/:wardCode/priorities/manage/:roundId/proposals/:optionId/reject',
+    manage('prioritisation.proposal.reject'),
+    async (req, reply) => {
+      const round = await officerRound(req, reply)
+      if (!round) return reply
+      const p = OptionParams.safeParse(req.params)
+      if (!p.success) return renderStatusPage(req, reply, 404)
+      const optionId = p.data.optionId
+      const values = fieldValues(req.body, ['reason'])
+      const parsed = RejectProposalForm.safeParse(req.body)
+      if (!parsed.success)
+        return manageRoundPage(
+          req,
+          reply,
+          round,
+          { proposalErrors: { optionId, errors: toGovukErrors(parsed.error, req.t, ['reason']), values } },
+          400,
+        )
+      const by = req.actor.kind === 'user' ? req.actor.userId : null
+      const ok = await ctx.write((trx) =>
+        decideProposal(trx, round.id, optionId, { accept: false, reason: parsed.data.reason, byUserId: by }),
+      )
+      if (!ok) return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.notDecidable') }, 409)
+      await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.manage.proposalRejected'))
+      return reply.redirect(`${manageBase(req.ward!)}/${round.id}`, 303)
+    },
+  )
+
+  // --- Money: a round's winners are allocated from the ward's pooled fund -----------------------------
+
+  const ledger = createLedger({ db, dialect: ctx.dialect, write: ctx.write })
+
+  /**
+   * Allocates each winning option's cost from the round's fund, under the option's theme (so ring-fenced
+   * money only pays for its themes), through the ledger. Returns a message for officers when it could not.
+   */
+  async function allocateWinners(req: FastifyRequest, round: Round): Promise<string | undefined> {
+    if (round.fundId === null || round.fundAllocatedAt !== null) return undefined
+    const result = await resultOf(round)
+    if (!result) return undefined
+    const byPid = new Map((await listOptions(db, round.id)).map((o) => [projectId(o.id), o]))
+    const items = result.selected.flatMap((pid) => {
+      const o = byPid.get(pid)
+      return o && o.costPence > 0
+        ? [{ theme: o.theme, purpose: `${round.title}: ${o.title}`.slice(0, 200), amountPence: o.costPence }]
+        : []
+    })
+    const outcome =
+      items.length === 0
+        ? ({ ok: true } as const)
+        : await allocateFromPool(
+            ledger,
+            db,
+            {
+              wardId: round.wardId,
+              fundId: round.fundId,
+              keyPrefix: `prioritisation-round-${round.id}`,
+              memo: `Winners of priority round ${round.id}`,
+              items,
+            },
+            { userId: req.actor.kind === 'user' ? req.actor.userId : null },
+          )
+    if (outcome.ok) {
+      await ctx.write((trx) => markFundAllocated(trx, round.id))
+      return undefined
+    }
+    const reasons =
+      outcome.unfunded?.map((i) => `${i.purpose} (${formatPence(i.amountPence)}, ${themeName(i.theme)})`).join('; ') ??
+      outcome.error
+    return req.t('prioritisation.manage.fundNotAllocated', { reasons })
+  }
+
+  app.post(
+    '/wards/:wardCode/priorities/manage/:roundId/allocate',
+    manage('prioritisation.round.allocate'),
+    async (req, reply) => {
+      const round = await officerRound(req, reply)
+      if (!round) return reply
+      if (round.status !== 'closed' || round.fundId === null || round.fundAllocatedAt !== null)
+        return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.notAllocatable') }, 409)
+      const problem = await allocateWinners(req, round)
+      if (problem) return manageRoundPage(req, reply, round, { problem }, 409)
+      await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.manage.fundAllocated'))
+      return reply.redirect(`${manageBase(req.ward!)}/${round.id}`, 303)
     },
   )
 }

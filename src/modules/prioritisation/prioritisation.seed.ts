@@ -1,12 +1,17 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../platform/db/index.js'
+import { findUserByEmail } from '../accounts/index.js'
+import { listNeeds } from '../understanding/index.js'
 import { nameKey, type Choices } from './ballot.rules.js'
 import {
+  decideProposal,
   findRound,
   insertBallot,
   insertOption,
+  insertProposal,
   insertRound,
   insertVoted,
+  listProposals,
   setStatus,
   type NewOption,
   type RoundSettings,
@@ -81,6 +86,8 @@ const DEMO_SETTINGS: RoundSettings = {
   minVotes: null,
   allowChange: true,
   minAge: 16,
+  proposalsOpen: false,
+  fundId: null,
 }
 
 /**
@@ -156,5 +163,87 @@ export async function seedDemoRound(
   )
   for (const o of DEMO_OPTIONS) await insertOption(db, openId, o, true)
   await setStatus(db, openId, 'draft', 'open')
+  return { created: true }
+}
+
+/**
+ * A demo draft round taking residents' suggestions (run after the understanding demo, so an option can
+ * answer one of its recorded needs): one option made from a need, one suggestion from the demo resident
+ * waiting for officers and one already rejected with its reason. Does nothing when it exists.
+ */
+export async function seedDemoProposals(
+  db: Kysely<Database>,
+  ward: { id: number },
+  opts: { residentEmail: string },
+): Promise<{ created: boolean }> {
+  const existing = await db
+    .selectFrom('prioritisation_round')
+    .select('id')
+    .where('ward_id', '=', ward.id)
+    .where('is_demo', '=', 1)
+    .where('proposals_open', '=', 1)
+    .executeTakeFirst()
+  if (existing) return { created: false }
+  const id = await insertRound(
+    db,
+    ward.id,
+    {
+      ...DEMO_SETTINGS,
+      title: 'Demo: suggest options for summer 2027',
+      description:
+        'A demonstration draft round taking suggestions from residents. Officers check each one before it can go ' +
+        'on a ballot. Made-up content; this round decides nothing.',
+      proposalsOpen: true,
+    },
+    null,
+    true,
+  )
+  const need = (await listNeeds(db, ward.id))[0]
+  await insertOption(
+    db,
+    id,
+    {
+      title: 'Summer activity sessions for young people (demo)',
+      description: 'Free sport and arts sessions in the school holidays.',
+      theme: 'place-and-delivery',
+      place: 'Norbiton',
+      costPence: 1_500_000,
+      needId: need?.id ?? null,
+    },
+    true,
+  )
+  const resident = await findUserByEmail(db, opts.residentEmail)
+  if (resident) {
+    const userId = Number(resident.id)
+    await insertProposal(
+      db,
+      id,
+      {
+        title: 'Planters along Cambridge Road (demo)',
+        description: 'Flower planters and benches so the walk to the shops is greener and has somewhere to rest.',
+        place: 'Cambridge Road',
+        userId,
+      },
+      true,
+    )
+    await insertProposal(
+      db,
+      id,
+      {
+        title: 'Free parking on the high street (demo)',
+        description: 'Make parking free for shoppers.',
+        place: '',
+        userId,
+      },
+      true,
+    )
+    const rejected = (await listProposals(db, id)).at(-1)
+    if (rejected)
+      await decideProposal(db, id, rejected.id, {
+        accept: false,
+        reason: 'Parking charges are set by the council’s parking service, not by this fund (demo reason).',
+        byUserId: null,
+      })
+  }
   return { created: true }
 }

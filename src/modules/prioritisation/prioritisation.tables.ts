@@ -3,6 +3,7 @@ import type { Flag, IsoTime } from '../../platform/db/index.js'
 
 export type BallotType = 'approval' | 'basket' | 'ranking' | 'cumulative'
 export type RoundStatus = 'draft' | 'open' | 'closed'
+export type OptionStatus = 'proposed' | 'accepted' | 'rejected'
 
 /**
  * A priority round. Everything that decides the outcome (ballot type, limits, budget, rule, options) is
@@ -30,6 +31,12 @@ export interface PrioritisationRoundTable {
   allow_change: Flag
   /** Voters declare they are at least this old (0 = no age limit). */
   min_age: number
+  /** A draft round that residents may propose options for. */
+  proposals_open: Flag
+  /** The pooled fund the budget comes from (its winners are allocated from it at close); null: no fund. */
+  fund_id: number | null
+  /** When the winners were allocated from that fund through the ledger. */
+  fund_allocated_at: IsoTime | null
   is_demo: Flag
   /** The anonymised ballots as written at close (Pabulib), and the count of exactly that text. */
   ballots_pb: string | null
@@ -51,6 +58,15 @@ export interface PrioritisationOptionTable {
   cost_pence: number
   is_demo: Flag
   created_at: IsoTime
+  /** The understanding need this option answers, if it came from one. */
+  need_id: number | null
+  /** `proposed` by a resident and waiting for officers, `accepted` (on the ballot) or `rejected`. */
+  status: OptionStatus
+  proposed_by_user_id: number | null
+  /** Why officers rejected a proposal; the proposer sees it. */
+  decision_reason: string | null
+  decided_by_user_id: number | null
+  decided_at: IsoTime | null
 }
 
 /**

@@ -5,3 +5,6 @@ export { createReachService, type ReachReport, type ReachService } from './reach
 export { ratePer1000, ratio, wilson, areaReach, groupReach, rankOutreach, DEFAULT_THRESHOLD } from './reach.rules.js'
 export { placePoint, placeResponse, type Placement } from './placement.rules.js'
 export { disclose, secondarySuppress } from './disclosure.rules.js'
+export { seedReachDemo } from './reach.seed.js'
+export { PROTECTED_CHARACTERISTICS, maySignOff } from './eia.rules.js'
+export { progressByWeek, type ProgressWeek } from './progress.rules.js'

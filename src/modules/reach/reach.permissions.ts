@@ -7,4 +7,8 @@ export const reachPermissions: Record<string, Rule> = {
   'reach.outreach': { kind: 'ward_role', roles: ['volunteer', 'officer'] },
   /** Turn a gap into a planned outreach event. */
   'reach.plan': { kind: 'ward_role', roles: ['officer'] },
+  /** The ward's venues for outreach: kept by its officers. */
+  'reach.venues': { kind: 'ward_role', roles: ['officer'] },
+  /** Equality Impact Assessments: written and signed off (by a second officer) within the ward team. */
+  'reach.eia': { kind: 'ward_role', roles: ['officer'] },
 }

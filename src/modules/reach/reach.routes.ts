@@ -4,11 +4,15 @@ import type { PlatformContext } from '../../platform/module.js'
 import { fieldValues, toGovukErrors } from '../../platform/views/index.js'
 import { fromMessages } from '../../platform/views/forms.js'
 import { PLAN_FIELDS, PlanForm, ReachQuery } from './reach.forms.js'
-import { insertPlan, listPlans } from './reach.repository.js'
+import { insertPlan, listPlanDetails } from './reach.repository.js'
 import { CENSUS_MAP } from './census-map.js'
 import { reachBand } from './map.rules.js'
+import { layoutLineChart } from './progress.rules.js'
 import { AREA_SORTS, DEFAULT_THRESHOLD, ratePer1000, ratio, sortAreas, type AreaSort } from './reach.rules.js'
 import { createReachService, type ReachReport } from './reach.service.js'
+import { REACH_API_RESPONSE } from './reach.api.js'
+import { registerOutreachRoutes } from './outreach.routes.js'
+import { registerEiaRoutes } from './eia.routes.js'
 
 const V = 'reach/views'
 
@@ -50,6 +54,8 @@ function sortLinks(base: string, query: Record<string, string>, sort: AreaSort, 
 
 export function registerReachRoutes(app: FastifyInstance, ctx: PlatformContext): void {
   const service = createReachService(ctx.db)
+  registerOutreachRoutes(app, ctx, service)
+  registerEiaRoutes(app, ctx, service)
   const userId = (req: FastifyRequest) => (req.actor.kind === 'user' ? req.actor.userId : null)
 
   app.get('/wards/:wardCode/reach', publicWard, async (req, reply) => {
@@ -81,6 +87,7 @@ export function registerReachRoutes(app: FastifyInstance, ctx: PlatformContext):
         tags: ['reach'],
         summary: 'Reach by small area and by group against Census 2021 (disclosure-controlled; hidden cells are null)',
         params: { type: 'object', properties: { wardCode: { type: 'string' } }, required: ['wardCode'] },
+        response: { 200: REACH_API_RESPONSE },
       },
     },
     async (req) => {
@@ -125,10 +132,22 @@ export function registerReachRoutes(app: FastifyInstance, ctx: PlatformContext):
       ...a,
       rateText: one(a.ratePer1000),
       ratioText: two(a.ratioToWard),
+      householdsDeprivedText: 'householdsDeprived' in a ? pct(a.householdsDeprived as number | null) : null,
     })
+    const weeks = r.progress.map((w) => ({
+      ...w,
+      lsoaShareText: pct(w.lsoaShare),
+      oaShareText: pct(w.oaShare),
+    }))
     return reply.page(`${V}/officer.njk`, {
       ward,
       r,
+      weeks,
+      heardChart: layoutLineChart(r.progress.map((w) => ({ label: w.weekStart, value: w.heard }))),
+      oaChart: layoutLineChart(
+        r.progress.map((w) => ({ label: w.weekStart, value: (w.oaShare ?? 0) * 100 })),
+        { max: 100, format: (v) => `${v}%` },
+      ),
       base,
       threshold,
       wardRateText: one(r.lsoa.ratePer1000),
@@ -149,17 +168,20 @@ export function registerReachRoutes(app: FastifyInstance, ctx: PlatformContext):
 
   async function nextPage(req: FastifyRequest, extra: Record<string, unknown> = {}) {
     const ward = req.ward!
-    const { targets, events, report } = await service.outreach(ward, DEFAULT_THRESHOLD)
-    const plans = await listPlans(ctx.db, ward.id)
+    const { targets, events, report, venues } = await service.outreach(ward, DEFAULT_THRESHOLD)
+    const plans = await listPlanDetails(ctx.db, ward.id)
     return {
       ward,
+      venues,
       targets: targets.map((t) => ({
         ...t,
         ratioText: two(t.ratio),
         field: CENSUS_MAP.find((m) => t.key.startsWith(`${m.characteristic}:`))?.field ?? null,
+        venues: t.venues.map((v) => ({ ...v, distanceText: v.inArea ? null : (v.distanceM / 1000).toFixed(1) })),
       })),
       events,
       plans,
+      canVenues: authorize(req.actor, 'reach.venues', { ward }).allowed,
       placement: report.placement,
       ...extra,
     }
@@ -181,10 +203,21 @@ export function registerReachRoutes(app: FastifyInstance, ctx: PlatformContext):
         { status: 400, form: true },
       )
     }
-    const { target, place, plannedOn, assignedTo, notes } = parsed.data
+    const { target, place, plannedOn, assignedTo, notes, venueId } = parsed.data
     const [kind, key] = target.split('|') as ['area' | 'group', string]
-    const { targets } = await service.outreach(ward, DEFAULT_THRESHOLD)
+    const { targets, venues } = await service.outreach(ward, DEFAULT_THRESHOLD)
     const found = targets.find((t) => t.kind === kind && t.key === key)
+    if (venueId !== null && !venues.some((v) => v.id === venueId)) {
+      return reply.page(
+        `${V}/next.njk`,
+        await nextPage(req, {
+          canPlan: true,
+          values: fieldValues(req.body, PLAN_FIELDS),
+          errors: fromMessages({ venueId: req.t('reach.errors.venue') }, PLAN_FIELDS),
+        }),
+        { status: 400, form: true },
+      )
+    }
     if (!found) {
       return reply.page(
         `${V}/next.njk`,
@@ -206,6 +239,7 @@ export function registerReachRoutes(app: FastifyInstance, ctx: PlatformContext):
         plannedOn,
         assignedTo,
         notes,
+        venueId,
         createdBy: userId(req),
       }),
     )

@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { disclose, secondarySuppress } from './disclosure.rules.js'
 import { reachBand } from './map.rules.js'
 import { areaReach, groupReach, rankOutreach, ratePer1000, ratio, sortAreas, wilson } from './reach.rules.js'
+import { layoutLineChart, MAX_WEEKS, niceCeiling, progressByWeek, weekStartOf } from './progress.rules.js'
 
 const close = (a: number | null | undefined, b: number, eps = 1e-4) =>
   assert.ok(a !== null && a !== undefined && Math.abs(a - b) < eps, `${a} ≉ ${b}`)
@@ -147,5 +148,91 @@ describe('disclosure control', () => {
         return out.every((c) => c === null || (c >= 10 && c % 5 === 0)) && hidden !== 1
       }),
     )
+  })
+})
+
+describe('progress over time', () => {
+  test('weeks start on Monday', () => {
+    assert.equal(weekStartOf('2026-11-26'), '2026-11-23')
+    assert.equal(weekStartOf('2026-11-23T10:00:00.000Z'), '2026-11-23')
+    assert.equal(weekStartOf('2026-11-22'), '2026-11-16')
+    assert.equal(weekStartOf('soon'), null)
+  })
+
+  test('cumulative heard and share of areas reached, by hand', () => {
+    const weeks = progressByWeek(
+      [
+        { day: '2026-11-02', lsoaCode: 'A', oaCode: 'a1' },
+        { day: '2026-11-03', lsoaCode: 'A', oaCode: 'a2' },
+        { day: '2026-11-04', lsoaCode: null, oaCode: null },
+        // No responses in the week of 9 November: kept as a flat step.
+        { day: '2026-11-18', lsoaCode: 'B', oaCode: 'b1' },
+        { day: '2026-11-19', lsoaCode: 'A', oaCode: 'a1' },
+      ],
+      { lsoas: 4, oas: 10 },
+    )
+    assert.deepEqual(
+      weeks.map((w) => [w.weekStart, w.responses, w.totalResponses, w.heard, w.lsoasReached, w.oasReached]),
+      [
+        ['2026-11-02', 3, 3, 2, 1, 2],
+        ['2026-11-09', 0, 3, 2, 1, 2],
+        ['2026-11-16', 2, 5, 4, 2, 3],
+      ],
+    )
+    assert.equal(weeks[2]!.lsoaShare, 0.5)
+    assert.equal(weeks[2]!.oaShare, 0.3)
+    assert.deepEqual(progressByWeek([], { lsoas: 1, oas: 1 }), [])
+  })
+
+  test('cumulative figures never fall, and the last week counts every response', () => {
+    const day = fc
+      .integer({ min: 0, max: 400 })
+      .map((d) => new Date(Date.UTC(2026, 0, 1) + d * 86_400_000).toISOString().slice(0, 10))
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ day, area: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }) }), {
+          maxLength: 60,
+        }),
+        (rows) => {
+          const weeks = progressByWeek(
+            rows.map((r) => ({
+              day: r.day,
+              lsoaCode: r.area === null ? null : `L${r.area}`,
+              oaCode: r.area === null ? null : `O${r.area}`,
+            })),
+            { lsoas: 6, oas: 6 },
+          )
+          if (rows.length === 0) return assert.equal(weeks.length, 0)
+          assert.ok(weeks.length <= MAX_WEEKS)
+          for (let i = 1; i < weeks.length; i++) {
+            assert.ok(weeks[i]!.heard >= weeks[i - 1]!.heard)
+            assert.ok(weeks[i]!.oasReached >= weeks[i - 1]!.oasReached)
+          }
+          const last = weeks[weeks.length - 1]!
+          assert.equal(last.totalResponses, rows.length)
+          assert.equal(last.heard, rows.filter((r) => r.area !== null).length)
+          assert.equal(last.oasReached, new Set(rows.flatMap((r) => (r.area === null ? [] : [r.area]))).size)
+        },
+      ),
+    )
+  })
+
+  test('the chart keeps every point inside the plot and labels the axis from zero', () => {
+    assert.equal(niceCeiling(0), 1)
+    assert.equal(niceCeiling(7), 10)
+    assert.equal(niceCeiling(19), 20)
+    assert.equal(niceCeiling(120), 200)
+    const c = layoutLineChart([
+      { label: 'a', value: 0 },
+      { label: 'b', value: 7 },
+      { label: 'c', value: 19 },
+    ])
+    assert.equal(c.yTicks[0]!.label, '0')
+    assert.equal(c.yTicks[4]!.label, '20')
+    for (const p of c.points) {
+      assert.ok(p.x >= c.plot.left && p.x <= c.plot.right)
+      assert.ok(p.y >= c.plot.top && p.y <= c.plot.bottom)
+    }
+    assert.equal(c.points[0]!.y, c.plot.bottom)
   })
 })

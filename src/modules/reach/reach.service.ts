@@ -21,8 +21,10 @@ import {
 } from '../geography/index.js'
 import { CENSUS_MAP } from './census-map.js'
 import { disclose, secondarySuppress, suppress } from './disclosure.rules.js'
+import { progressByWeek, type DatedPlacement, type ProgressWeek } from './progress.rules.js'
 import { layoutMap, reachBand, type MapLayout, type ReachBand } from './map.rules.js'
-import { placeResponse, type PlacingArea, type PlacingLsoa } from './placement.rules.js'
+import { placeResponse, type Placement, type PlacingArea, type PlacingLsoa } from './placement.rules.js'
+import { listVenues, type Venue } from './reach.repository.js'
 import {
   areaReach,
   groupReach,
@@ -62,7 +64,7 @@ export interface ReachReport {
     residents: number
     heard: number
     ratePer1000: number | null
-    areas: (AreaReach & { band: ReachBand; n: number })[]
+    areas: (AreaReach & { band: ReachBand; n: number; householdsDeprived: number | null })[]
   }
   oa: { residents: number; heard: number; ratePer1000: number | null; areas: AreaReach[] }
   groups: CharacteristicReach[]
@@ -70,9 +72,42 @@ export interface ReachReport {
   map: MapLayout
   householdDeprivation: { dataset: string; rows: { areaCode: string; category: string; count: number }[] } | null
   threshold: number
+  /** Week by week since the first response: re-computed from the responses on every request, never stored. */
+  progress: ProgressWeek[]
 }
 
 type Point = { wardId: number; lat: number; lon: number }
+
+export interface VenueSuggestion {
+  venue: Venue
+  /** Metres from the area's centroid (0 for a venue inside the area). */
+  distanceM: number
+  inArea: boolean
+}
+
+export type OutreachSuggestion = OutreachTarget & { venues: VenueSuggestion[]; events: OutreachEvent[] }
+
+/** Suggested when a gap area has no venue of its own: the closest few by straight line from its centroid. */
+const NEAREST_VENUES = 2
+
+function nearestVenues(
+  centroid: { lat: number; lon: number } | null,
+  venues: { venue: Venue; point: { lat: number; lon: number } | null }[],
+): VenueSuggestion[] {
+  if (!centroid) return []
+  return venues
+    .flatMap((v) => (v.point ? [{ venue: v.venue, distanceM: metres(centroid, v.point), inArea: false }] : []))
+    .sort((a, b) => a.distanceM - b.distanceM || a.venue.id - b.venue.id)
+    .slice(0, NEAREST_VENUES)
+}
+
+/** Equirectangular distance: exact enough within a ward. */
+function metres(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const k = Math.cos((((a.lat + b.lat) / 2) * Math.PI) / 180)
+  const dx = (b.lon - a.lon) * k * 111_320
+  const dy = (b.lat - a.lat) * 110_574
+  return Math.round(Math.sqrt(dx * dx + dy * dy))
+}
 
 /** Household deprivation is shown where a ward has loaded TS011 as a reference table under this key. */
 const HOUSEHOLD_DEPRIVATION = 'household_deprivation'
@@ -128,9 +163,21 @@ export function createReachService(db: Kysely<Database>) {
     }
     const byLsoa = new Map<string, number>()
     const byOa = new Map<string, number>()
+    const dated: DatedPlacement[] = []
+    // A postcode always places the same way, and a ward has a few hundred postcodes for many thousand responses.
+    const placedByPostcode = new Map<string | null, Placement>()
     for (const p of chosen) {
-      const found: Point | undefined = p.postcode ? points.get(p.postcode) : undefined
-      const placed = placeResponse(p.postcode, found, ward.id, geo.lsoas, oas)
+      let placed = placedByPostcode.get(p.postcode)
+      if (!placed) {
+        const found: Point | undefined = p.postcode ? points.get(p.postcode) : undefined
+        placed = placeResponse(p.postcode, found, ward.id, geo.lsoas, oas)
+        placedByPostcode.set(p.postcode, placed)
+      }
+      dated.push({
+        day: p.respondedOn,
+        lsoaCode: placed.status === 'placed' ? placed.lsoaCode : null,
+        oaCode: placed.status === 'placed' ? placed.oaCode : null,
+      })
       if (placed.status === 'placed') {
         placement.placed += 1
         if (placed.method === 'boundary') placement.byBoundary += 1
@@ -162,6 +209,8 @@ export function createReachService(db: Kysely<Database>) {
     const equality = await summariseEquality(db, ward.id, consultation?.id)
     const groups = compareGroups(equality, figures, sources, opts.threshold)
     const hd = sources.find((s) => s.characteristic === HOUSEHOLD_DEPRIVATION)
+    const hdRows = hd ? await listAreaFigures(db, ward.id, HOUSEHOLD_DEPRIVATION) : []
+    const deprived = householdsDeprivedShare(hdRows)
     return {
       consultations,
       consultation,
@@ -172,6 +221,7 @@ export function createReachService(db: Kysely<Database>) {
           ...a,
           n: i + 1,
           band: reachBand(a.ratioToWard, a.noVoice, opts.threshold),
+          householdsDeprived: deprived.get(a.code) ?? null,
         })),
       },
       oa: oaReach,
@@ -181,14 +231,11 @@ export function createReachService(db: Kysely<Database>) {
       householdDeprivation: hd
         ? {
             dataset: hd.dataset,
-            rows: (await listAreaFigures(db, ward.id, HOUSEHOLD_DEPRIVATION)).map((f) => ({
-              areaCode: f.areaCode,
-              category: f.category,
-              count: f.count,
-            })),
+            rows: hdRows.map((f) => ({ areaCode: f.areaCode, category: f.category, count: f.count })),
           }
         : null,
       threshold: opts.threshold,
+      progress: progressByWeek(dated, { lsoas: lsoaAreas.length, oas: oaAreas.length }),
     }
   }
 
@@ -222,22 +269,99 @@ export function createReachService(db: Kysely<Database>) {
     }
   }
 
+  /** Places postcodes in the ward's LSOAs and output areas the same way responses are placed. */
+  async function placePostcodes(
+    ward: Ward,
+    postcodes: (string | null)[],
+  ): Promise<{ placement: Placement; point: { lat: number; lon: number } | null }[]> {
+    const [geo, oaAreas] = await Promise.all([geometryOf(ward.id), listWardAreas(db, ward.id, 'oa')])
+    const oas: PlacingArea[] = oaAreas.map((a) => ({
+      code: a.code,
+      lsoaCode: a.parentCode ?? '',
+      centroid: a.centroid,
+    }))
+    const points = await findPostcodePoints(
+      db,
+      postcodes.filter((p): p is string => p !== null),
+    )
+    return postcodes.map((pc) => {
+      const found = pc ? points.get(pc) : undefined
+      return {
+        placement: placeResponse(pc, found, ward.id, geo.lsoas, oas),
+        point: found ? { lat: found.lat, lon: found.lon } : null,
+      }
+    })
+  }
+
+  /**
+   * Where to go next, with places: for an area, the ward's venues in it (or, when it has none, the nearest ones)
+   * and the outreach events already held there; for a group, events and venues are the officer's call, so none.
+   */
   async function outreach(
     ward: Ward,
     threshold: number,
-  ): Promise<{ targets: OutreachTarget[]; events: OutreachEvent[]; report: ReachReport }> {
+  ): Promise<{ targets: OutreachSuggestion[]; events: OutreachEvent[]; venues: Venue[]; report: ReachReport }> {
     const r = await report(ward, { threshold })
-    const targets = rankOutreach(
+    const ranked = rankOutreach(
       r.lsoa.areas,
       r.groups.map((g) => ({ characteristic: g.characteristic, rows: g.rows })),
     )
-    return { targets, events: await listEvents(db, ward.id), report: r }
+    const [events, venues, lsoaAreas] = await Promise.all([
+      listEvents(db, ward.id),
+      listVenues(db, ward.id),
+      listWardAreas(db, ward.id, 'lsoa'),
+    ])
+    const [eventPlaces, venuePlaces] = await Promise.all([
+      placePostcodes(
+        ward,
+        events.map((e) => e.postcode),
+      ),
+      placePostcodes(
+        ward,
+        venues.map((v) => v.postcode),
+      ),
+    ])
+    const targets = ranked.map((t) => {
+      if (t.kind !== 'area') return { ...t, venues: [], events: [] }
+      const centroid = lsoaAreas.find((a) => a.code === t.key)?.centroid ?? null
+      const inArea = venues.filter((v) => v.lsoaCode === t.key).map((v) => ({ venue: v, distanceM: 0, inArea: true }))
+      const near = inArea.length
+        ? []
+        : nearestVenues(
+            centroid,
+            venues.map((v, i) => ({ venue: v, point: venuePlaces[i]!.point })),
+          )
+      return {
+        ...t,
+        venues: [...inArea, ...near],
+        events: events.filter((_, i) => {
+          const p = eventPlaces[i]!.placement
+          return p.status === 'placed' && p.lsoaCode === t.key
+        }),
+      }
+    })
+    return { targets, events, venues, report: r }
   }
 
-  return { report, publicSummary, outreach }
+  return { report, publicSummary, outreach, placePostcodes }
 }
 
 export type ReachService = ReturnType<typeof createReachService>
+
+/**
+ * Share of households deprived in at least one of the four Census dimensions (TS011), per LSOA: every household
+ * not in the "not deprived in any dimension" category.
+ */
+export function householdsDeprivedShare(rows: { areaCode: string; category: string; count: number }[]) {
+  const byArea = new Map<string, { all: number; none: number }>()
+  for (const r of rows) {
+    const a = byArea.get(r.areaCode) ?? { all: 0, none: 0 }
+    a.all += r.count
+    if (/not deprived/i.test(r.category)) a.none += r.count
+    byArea.set(r.areaCode, a)
+  }
+  return new Map([...byArea].filter(([, a]) => a.all > 0).map(([code, a]) => [code, (a.all - a.none) / a.all]))
+}
 
 /** Pairs each monitoring question with its census table, category by category (see census-map.ts). */
 export function compareGroups(

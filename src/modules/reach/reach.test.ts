@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { Ajv } from 'ajv'
 import { testDatabases } from '../../../test/support/databases.js'
 import { Client, createUser, NORBITON, OTHER_WARD, startTestApp, type TestApp } from '../../../test/support/test-app.js'
 import { findWardByCode } from '../../platform/tenancy/index.js'
@@ -141,6 +142,16 @@ for (const kind of await testDatabases()) {
       // The map: one path per LSOA, each with a title.
       assert.equal((body.match(/<a href="#area-E\d+">\s*<path d="M/g) ?? []).length, 6)
       assert.match(body, /<title>6\. Kingston upon Thames 005E: 1 heard/)
+      // Progress over time: every response was given on Friday 20 November, in the week starting Monday the 16th.
+      const week = /<th scope="row" class="govuk-table__header">2026-11-16<\/th>([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? ''
+      const weekCells = [...week.matchAll(/govuk-table__cell[^>]*>([^<]*)</g)].map((m) => m[1]!.trim())
+      assert.deepEqual(weekCells.slice(0, 3), ['23', '19', '5 (83.3%)'])
+      assert.match(body, /<svg[^>]*role="img" aria-labelledby="reach-progress-heard-title"/)
+      // Household deprivation beside reach: TS011 for E01002969 has 657 households, 170 not deprived in any
+      // dimension, so (657 − 170) ÷ 657 = 74.1% are deprived in at least one.
+      const row69 = new RegExp(`id="area-E01002969">([\\s\\S]*?)</tr>`).exec(body)?.[1] ?? ''
+      const cells69 = [...row69.matchAll(/govuk-table__cell[^>]*>([^<]*)</g)].map((m) => m[1]!.trim())
+      assert.equal(cells69[5], '74.1%')
     })
 
     test('nothing published shows a count under 10 or one not rounded to 5', async () => {
@@ -168,6 +179,32 @@ for (const kind of await testDatabases()) {
         assert.ok(v === 'not shown' || (Number(v) >= 10 && Number(v) % 5 === 0), v)
       }
       assert.doesNotMatch(page.body, />\s*3\s*<\/td>/)
+    })
+
+    test('the API answers exactly the schema the OpenAPI description documents', async () => {
+      const doc = JSON.parse((await new Client(t).get('/api/v1/openapi.json')).body) as {
+        paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: object }> }> } }>
+      }
+      const schema =
+        doc.paths['/api/v1/wards/{wardCode}/reach']?.get.responses['200']?.content['application/json']?.schema
+      assert.ok(schema, 'the 200 response schema is in the OpenAPI description')
+      const ajv = new Ajv({ strict: false, allErrors: true })
+      const validate = ajv.compile(schema)
+      const body = JSON.parse((await new Client(t).get(`/api/v1/wards/${NORBITON}/reach`)).body) as {
+        areas: { heard: number | null; ratePer1000: number | null; suppressed?: boolean }[]
+        groups: { participantShare: number | null; ratio: number | null; suppressed?: boolean }[]
+      }
+      assert.ok(validate(body), ajv.errorsText(validate.errors))
+      // Hidden cells: null with "suppressed": true; shown cells carry no "suppressed" at all.
+      for (const a of body.areas) {
+        if (a.suppressed) assert.ok(a.heard === null && a.ratePer1000 === null)
+        else assert.ok(a.heard !== null && !('suppressed' in a))
+      }
+      for (const g of body.groups) if (g.suppressed) assert.ok(g.participantShare === null && g.ratio === null)
+      assert.ok(body.areas.some((a) => a.suppressed) && body.areas.some((a) => !a.suppressed))
+      // The schema has teeth: a shown count given as text, or an extra field, is refused.
+      assert.equal(validate({ ...body, areas: [{ ...body.areas[0], heard: 'ten' }] }), false)
+      assert.equal(validate({ ...body, extra: 1 }), false)
     })
 
     test('where to go next ranks the unheard area first, and an officer can plan outreach for it', async () => {

@@ -3,8 +3,8 @@
  * (with its held-out precision and recall), and candidate themes from clustering. Pure: no I/O, deterministic.
  */
 import { explain, predict, trainOneVsRest, type LinearModel } from './classifier.js'
-import { chooseK } from './kmeans.js'
-import { evaluateMultiLabel, isHeldOut, type Evaluation } from './metrics.js'
+import { chooseK, kmeansRestarts } from './kmeans.js'
+import { evaluateMultiLabel, stableHash, type Evaluation } from './metrics.js'
 import { fitTfidf, terms, tokenize, transform, vocabularyIndex, type TfidfModel } from './tfidf.js'
 
 export interface CodedExample {
@@ -23,12 +23,14 @@ export interface TrainedSuggester {
   model: SuggestionModel
   evaluation: Evaluation | null
   trainedOn: number
+  /** Kept for the stored row: 0 now that evaluation is by cross-validation over every coded answer. */
   heldOut: number
 }
 
 /** A theme is suggested when the model gives it at least this probability. */
 export const SUGGEST_THRESHOLD = 0.5
-export const HOLD_OUT_FRACTION = 0.25
+/** k in k-fold cross-validation: every coded answer is held out once, by a model that never saw it. */
+export const CV_FOLDS = 5
 
 function fit(examples: CodedExample[], themeIds: number[]): SuggestionModel {
   const docs = examples.map((e) => terms(e.text))
@@ -39,26 +41,45 @@ function fit(examples: CodedExample[], themeIds: number[]): SuggestionModel {
   return { tfidf, themeIds, linear: trainOneVsRest(xs, labels, themeIds.length, tfidf.vocabulary.length) }
 }
 
+/** Fold of an answer, by a hash of its reference: the split does not move when rows are reordered. */
+export const foldOf = (ref: string, folds = CV_FOLDS) => stableHash(`fold:${ref}`) % folds
+
 /**
- * Evaluates on a fixed held-out quarter (chosen by a hash of each answer's reference, so it does not move when
- * rows are reordered), then trains the model officers use on every coded answer.
+ * k-fold cross-validation: each answer's suggestion comes from a model trained on the other folds only, and
+ * precision and recall are pooled over all answers. Less noisy than one held-out quarter on a ward's few hundred
+ * coded answers, and no answer is both taught and tested. Null when a fold would leave nothing to train on.
  */
+export function crossValidate(examples: CodedExample[], themeIds: number[], folds = CV_FOLDS): Evaluation | null {
+  const sorted = [...examples].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
+  const truth: number[][] = []
+  const predicted: number[][] = []
+  for (let f = 0; f < folds; f++) {
+    const test = sorted.filter((e) => foldOf(e.ref, folds) === f)
+    const train = sorted.filter((e) => foldOf(e.ref, folds) !== f)
+    if (test.length === 0) continue
+    if (train.length === 0) return null
+    const m = fit(train, themeIds)
+    for (const e of test) {
+      truth.push(e.themeIds.map((t) => themeIds.indexOf(t)).filter((c) => c >= 0))
+      predicted.push(
+        suggest(m, e.text)
+          .filter((s) => s.suggested)
+          .map((s) => themeIds.indexOf(s.themeId)),
+      )
+    }
+  }
+  return truth.length ? { ...evaluateMultiLabel(truth, predicted, themeIds.length), folds } : null
+}
+
+/** Measures by cross-validation, then trains the model officers use on every coded answer. */
 export function trainSuggester(examples: CodedExample[], themeIds: number[]): TrainedSuggester {
   const sorted = [...examples].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
-  const test = sorted.filter((e) => isHeldOut(e.ref, HOLD_OUT_FRACTION))
-  const train = sorted.filter((e) => !isHeldOut(e.ref, HOLD_OUT_FRACTION))
-  let evaluation: Evaluation | null = null
-  if (test.length > 0 && train.length > 0) {
-    const m = fit(train, themeIds)
-    const truth = test.map((e) => e.themeIds.map((t) => themeIds.indexOf(t)).filter((c) => c >= 0))
-    const predicted = test.map((e) =>
-      suggest(m, e.text)
-        .filter((s) => s.suggested)
-        .map((s) => themeIds.indexOf(s.themeId)),
-    )
-    evaluation = evaluateMultiLabel(truth, predicted, themeIds.length)
+  return {
+    model: fit(sorted, themeIds),
+    evaluation: crossValidate(sorted, themeIds),
+    trainedOn: sorted.length,
+    heldOut: 0,
   }
-  return { model: fit(sorted, themeIds), evaluation, trainedOn: train.length, heldOut: test.length }
 }
 
 export interface Suggestion {
@@ -69,9 +90,20 @@ export interface Suggestion {
   words: string[]
 }
 
+/**
+ * The vocabulary lookup, built once per model rather than once per answer: rebuilding a 5,000-term map for every
+ * text was most of the time spent suggesting for a large batch (bench/understanding.mjs).
+ */
+const indexes = new WeakMap<TfidfModel, Map<string, number>>()
+function indexOf(tfidf: TfidfModel): Map<string, number> {
+  let index = indexes.get(tfidf)
+  if (!index) indexes.set(tfidf, (index = vocabularyIndex(tfidf)))
+  return index
+}
+
 /** Every theme with its probability and the words behind it, most likely first. */
 export function suggest(model: SuggestionModel, text: string): Suggestion[] {
-  const x = transform(model.tfidf, terms(text))
+  const x = transform(model.tfidf, terms(text), indexOf(model.tfidf))
   return predict(model.linear, x)
     .map((p, c) => ({
       themeId: model.themeIds[c]!,
@@ -81,6 +113,9 @@ export function suggest(model: SuggestionModel, text: string): Suggestion[] {
     }))
     .sort((a, b) => b.confidence - a.confidence || a.themeId - b.themeId)
 }
+
+/** Above this many answers, k is chosen on an evenly spread sample of this size (see proposeThemes). */
+export const CHOOSE_K_SAMPLE = 3000
 
 export interface Candidate {
   keyPhrases: string[]
@@ -107,12 +142,18 @@ export function proposeThemes(
   const xs = docs.map((d) => transform(tfidf, d, index))
   const usable = xs.map((x, i) => ({ x, i })).filter((p) => p.x.idx.length > 0)
   if (usable.length < 4) return { candidates: [], scores: [] }
-  const { best, scores } = chooseK(
-    usable.map((p) => p.x),
+  // Choosing k tries seven values with five starts each; on a large pool that is done on a fixed, evenly spread
+  // sample (every n-th answer), then the chosen k is fitted once on every answer. Same data, same result.
+  const points = usable.map((p) => p.x)
+  const kMax = Math.min(maxK, Math.floor(usable.length / 2))
+  const stride = Math.ceil(points.length / CHOOSE_K_SAMPLE)
+  const { best: chosen, scores } = chooseK(
+    stride > 1 ? points.filter((_, i) => i % stride === 0) : points,
     tfidf.vocabulary.length,
     seed,
-    Math.min(maxK, Math.floor(usable.length / 2)),
+    kMax,
   )
+  const best = stride > 1 ? kmeansRestarts(points, chosen.k, tfidf.vocabulary.length, seed) : chosen
   const phrasesOf = sorted.map((i) => new Set(terms(i.text)))
   const overall = new Map<string, number>()
   for (const q of usable) for (const t of phrasesOf[q.i]!) overall.set(t, (overall.get(t) ?? 0) + 1)

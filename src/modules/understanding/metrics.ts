@@ -11,6 +11,10 @@ export interface Evaluation {
   perClass: ClassScores[]
   micro: { precision: number | null; recall: number | null; f1: number | null }
   examples: number
+  /** k of the k-fold cross-validation it came from (absent on evaluations stored before it was used). */
+  folds?: number
+  /** What the coded answers were, so the figure says on which data it was measured. */
+  data?: { consultationAnswers: number; demoTexts: number; importedTexts: number }
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b)

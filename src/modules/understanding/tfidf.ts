@@ -11,7 +11,9 @@ export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set(
     'him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our ' +
     'ours out over own same she should so some such than that the their theirs them then there these they this those ' +
     'through to too under until up very was we were what when where which while who whom why will with would you your ' +
-    'yours im dont its get got also much many really lot lots need needs want like make one us people well even'
+    'yours im dont its get got also much many really lot lots need needs want like make one us people well even ' +
+    // Contractions without their apostrophe (tokenize drops it) and filler that named clusters badly in the demo.
+    'isnt cant wont didnt doesnt arent wasnt havent hasnt couldnt shouldnt ive youre theyre every someone everything'
   ).split(' '),
 )
 

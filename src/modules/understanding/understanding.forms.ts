@@ -67,3 +67,30 @@ export const NEED_FIELDS = ['statement', 'themeId']
 export const EvidenceForm = z.object({
   refs: many.refine((v) => v.length > 0 && v.every((r) => ITEM_REF.test(r)), 'understanding.errors.evidenceRequired'),
 })
+
+/** Short enough to read at a glance and vote on, as in Pol.is (which caps statements at 140 characters). */
+const statement = z
+  .string({ error: 'understanding.errors.statementBody' })
+  .trim()
+  .min(10, 'understanding.errors.statementBody')
+  .max(140, 'understanding.errors.statementBody')
+
+export const StatementForm = z.object({
+  body: statement,
+  sourceRef: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .refine((v) => v === null || ITEM_REF.test(v), 'understanding.errors.itemInvalid'),
+})
+export const STATEMENT_FIELDS = ['body', 'sourceRef']
+
+export const ProposalForm = z.object({ body: statement })
+
+export const StatementDecisionForm = z.object({
+  decision: z.enum(['publish', 'reject', 'close'], { error: 'understanding.errors.statementDecision' }),
+})
+
+export const VoteForm = z.object({
+  vote: z.enum(['agree', 'disagree', 'pass'], { error: 'understanding.errors.voteRequired' }),
+})

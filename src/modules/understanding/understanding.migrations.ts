@@ -80,4 +80,37 @@ export const understandingMigrations: ModuleMigration[] = [
         .execute()
     },
   },
+  {
+    name: '2026_11_27_1000_understanding_opinions',
+    async up(db, dialect) {
+      const fk = dialect === 'postgres' ? 'bigint' : 'integer'
+      await idColumn(db.schema.createTable('understanding_statement'), dialect)
+        .addColumn('ward_id', fk, (c) => c.notNull().references('tenancy_ward.id'))
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('source_ref', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('proposed_by_user_id', fk)
+        .addColumn('decided_by_user_id', fk)
+        .addColumn('is_demo', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'text')
+        .execute()
+      await db.schema
+        .createTable('understanding_vote')
+        .addColumn('statement_id', fk, (c) => c.notNull().references('understanding_statement.id'))
+        .addColumn('ward_id', fk, (c) => c.notNull().references('tenancy_ward.id'))
+        .addColumn('voter_key', 'text', (c) => c.notNull())
+        .addColumn('vote', 'text', (c) => c.notNull())
+        .addColumn('is_demo', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('voted_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('understanding_vote_pk', ['statement_id', 'voter_key'])
+        .execute()
+      await db.schema
+        .createIndex('understanding_vote_ward_idx')
+        .on('understanding_vote')
+        .columns(['ward_id', 'voter_key'])
+        .execute()
+    },
+  },
 ]

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
-import { proposeThemes, suggest, trainSuggester } from './analysis.js'
+import { crossValidate, CV_FOLDS, foldOf, proposeThemes, suggest, trainSuggester } from './analysis.js'
 import { explain, predict, trainOneVsRest } from './classifier.js'
 import { cohensKappa, kappaBand, kappaForTheme } from './kappa.js'
 import { chooseK, kmeans, silhouette } from './kmeans.js'
@@ -220,5 +220,48 @@ describe('language check', () => {
     assert.equal(detectLanguage('Potrzebujemy więcej zajęć dla dzieci, nie ma gdzie iść').language, 'other')
     assert.equal(detectLanguage('Necesitamos más ayuda con las facturas de la luz').language, 'other')
     assert.equal(detectLanguage('Potholes!').language, 'unknown')
+  })
+})
+
+describe('cross-validation', () => {
+  // Two themes told apart by their own words; the texts vary so that no fold is a copy of another.
+  const words = {
+    1: ['bins', 'litter', 'lights', 'pavement', 'lift', 'repairs', 'damp', 'bus'],
+    2: ['nursery', 'childcare', 'toddler', 'school', 'youth', 'holiday', 'parenting', 'teenagers'],
+  }
+  const examples = Array.from({ length: 60 }, (_, i) => {
+    const theme = i % 2 === 0 ? 1 : 2
+    const w = words[theme as 1 | 2]
+    return { ref: `text:${i}`, text: `${w[i % 8]} ${w[(i * 3 + 1) % 8]} problem ${i}`, themeIds: [theme] }
+  })
+
+  test('every coded answer is tested exactly once, by a model that did not see it', () => {
+    const e = crossValidate(examples, [1, 2])!
+    assert.equal(e.examples, examples.length)
+    assert.equal(e.folds, CV_FOLDS)
+    const sizes = Array.from({ length: CV_FOLDS }, (_, f) => examples.filter((x) => foldOf(x.ref) === f).length)
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      60,
+    )
+    assert.ok(sizes.every((n) => n > 0))
+  })
+
+  test('separable themes are recovered; labels shuffled at random are not (no leakage from training)', () => {
+    const good = crossValidate(examples, [1, 2])!
+    assert.ok(good.micro.recall! > 0.8 && good.micro.precision! > 0.8)
+    // Same texts, labels unrelated to the words: a model that had seen the test answers would still score well.
+    const noise = examples.map((x, i) => ({ ...x, themeIds: [foldOf(`noise:${i}`, 2) + 1] }))
+    const bad = crossValidate(noise, [1, 2])!
+    assert.ok((bad.micro.f1 ?? 0) < 0.7, `f1 ${bad.micro.f1}`)
+  })
+
+  test('trainSuggester reports the cross-validated evaluation and trains on every coded answer', () => {
+    const r = trainSuggester(examples, [1, 2])
+    assert.equal(r.trainedOn, 60)
+    assert.equal(r.heldOut, 0)
+    assert.deepEqual(r.evaluation, crossValidate(examples, [1, 2]))
+    // Reordering the answers changes nothing.
+    assert.deepEqual(trainSuggester([...examples].reverse(), [1, 2]), r)
   })
 })

@@ -182,24 +182,36 @@ export async function listThemeEvents(
 export async function listTexts(
   db: Db,
   wardId: number,
-): Promise<{ id: number; body: string; areaCode: string | null; isDemo: boolean }[]> {
+): Promise<{ id: number; body: string; areaCode: string | null; isDemo: boolean; createdAt: string }[]> {
   const rows = await db
     .selectFrom('understanding_text')
     .selectAll()
     .where('ward_id', '=', wardId)
     .orderBy('id')
     .execute()
-  return rows.map((r) => ({ id: Number(r.id), body: r.body, areaCode: r.area_code, isDemo: r.is_demo === 1 }))
+  return rows.map((r) => ({
+    id: Number(r.id),
+    body: r.body,
+    areaCode: r.area_code,
+    isDemo: r.is_demo === 1,
+    createdAt: r.created_at,
+  }))
 }
 
 export async function insertText(
   db: Db,
   wardId: number,
-  t: { body: string; areaCode: string | null; isDemo: boolean },
+  t: { body: string; areaCode: string | null; isDemo: boolean; createdAt?: string },
 ): Promise<number> {
   const r = await db
     .insertInto('understanding_text')
-    .values({ ward_id: wardId, body: t.body, area_code: t.areaCode, is_demo: t.isDemo ? 1 : 0, created_at: now() })
+    .values({
+      ward_id: wardId,
+      body: t.body,
+      area_code: t.areaCode,
+      is_demo: t.isDemo ? 1 : 0,
+      created_at: t.createdAt ?? now(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   return Number(r.id)
@@ -450,4 +462,122 @@ export async function addEvidence(
       .values({ need_id: needId, ward_id: wardId, item_ref: ref, added_by_user_id: byUserId, added_at: now() })
       .onConflict((oc) => oc.columns(['need_id', 'item_ref']).doNothing())
       .execute()
+}
+
+// --- Opinion statements and votes ---------------------------------------------------------------------------
+
+export type StatementStatus = 'pending' | 'published' | 'rejected' | 'closed'
+
+export interface Statement {
+  id: number
+  body: string
+  origin: 'officer' | 'resident'
+  sourceRef: string | null
+  status: StatementStatus
+  proposedByUserId: number | null
+  isDemo: boolean
+  createdAt: string
+}
+
+export async function insertStatement(
+  db: Db,
+  wardId: number,
+  s: {
+    body: string
+    origin: 'officer' | 'resident'
+    sourceRef: string | null
+    status: StatementStatus
+    byUserId: number | null
+    isDemo?: boolean
+  },
+): Promise<number> {
+  const at = now()
+  const r = await db
+    .insertInto('understanding_statement')
+    .values({
+      ward_id: wardId,
+      body: s.body,
+      origin: s.origin,
+      source_ref: s.sourceRef,
+      status: s.status,
+      proposed_by_user_id: s.byUserId,
+      // An officer's own statement is decided as it is written; a resident's waits for an officer.
+      decided_by_user_id: s.origin === 'officer' ? s.byUserId : null,
+      is_demo: s.isDemo ? 1 : 0,
+      created_at: at,
+      decided_at: s.origin === 'officer' ? at : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return Number(r.id)
+}
+
+export async function listStatements(db: Db, wardId: number): Promise<Statement[]> {
+  const rows = await db
+    .selectFrom('understanding_statement')
+    .selectAll()
+    .where('ward_id', '=', wardId)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => ({
+    id: Number(r.id),
+    body: r.body,
+    origin: r.origin,
+    sourceRef: r.source_ref,
+    status: r.status,
+    proposedByUserId: r.proposed_by_user_id === null ? null : Number(r.proposed_by_user_id),
+    isDemo: r.is_demo === 1,
+    createdAt: r.created_at,
+  }))
+}
+
+/** Changes a statement's status; false when it is not this ward's. */
+export async function setStatementStatus(
+  db: Db,
+  wardId: number,
+  id: number,
+  status: StatementStatus,
+  byUserId: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('understanding_statement')
+    .set({ status, decided_by_user_id: byUserId, decided_at: now() })
+    .where('ward_id', '=', wardId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+/** One vote per person per statement: voting again replaces the earlier vote. */
+export async function saveVote(
+  db: Db,
+  wardId: number,
+  v: { statementId: number; voterKey: string; vote: 'agree' | 'disagree' | 'pass'; isDemo?: boolean },
+): Promise<void> {
+  const values = { vote: v.vote, voted_at: now() }
+  await db
+    .insertInto('understanding_vote')
+    .values({
+      statement_id: v.statementId,
+      ward_id: wardId,
+      voter_key: v.voterKey,
+      is_demo: (v.isDemo ? 1 : 0) as Flag,
+      ...values,
+    })
+    .onConflict((oc) => oc.columns(['statement_id', 'voter_key']).doUpdateSet(values))
+    .execute()
+}
+
+export async function listVotes(
+  db: Db,
+  wardId: number,
+): Promise<{ statementId: number; voterKey: string; vote: 'agree' | 'disagree' | 'pass' }[]> {
+  const rows = await db
+    .selectFrom('understanding_vote')
+    .select(['statement_id', 'voter_key', 'vote'])
+    .where('ward_id', '=', wardId)
+    .orderBy('statement_id')
+    .orderBy('voter_key')
+    .execute()
+  return rows.map((r) => ({ statementId: Number(r.statement_id), voterKey: r.voter_key, vote: r.vote }))
 }

@@ -2,7 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { PlatformContext } from '../../platform/module.js'
 import { fieldValues, toGovukErrors, type GovukErrors } from '../../platform/views/index.js'
 import { listWardThemes } from '../engagement/index.js'
+import { listOptionsForNeeds } from '../prioritisation/index.js'
+import { disclose } from '../reach/index.js'
 import { proposeThemes } from './analysis.js'
+import { groupViews, sentiment, type GroupView } from './sentiment.js'
+import { registerOpinionRoutes } from './understanding.opinions.routes.js'
 import {
   CodingForm,
   DecisionForm,
@@ -43,8 +47,10 @@ import {
   needsTranslator,
   nextToCode,
   suggestionsFor,
-  suppress,
+  summariseEvidence,
+  themeCounts,
   trainFromWorkspace,
+  type Item,
   type StoredModel,
   type Workspace,
 } from './understanding.service.js'
@@ -74,6 +80,8 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
     await ctx.write((trx) => ensureFrame(trx, wardId, themes))
   }
   const names = (w: Workspace) => new Map(w.frame.map((t) => [t.id, t.name]))
+
+  registerOpinionRoutes(app, ctx)
 
   // Bring engagement themes into every ward's frame at start, so pages never need to write on GET.
   app.addHook('onReady', async () => {
@@ -634,29 +642,26 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
     if (!need) return notFound(reply)
     const linked = new Set(evidence.filter((e) => e.needId === need.id).map((e) => e.itemRef))
     const items = w.items.filter((i) => linked.has(i.ref))
-    const people = new Set(items.map((i) => i.personKey)).size
-    const areas = new Map<string, number>()
-    for (const i of items) areas.set(i.areaCode ?? '', (areas.get(i.areaCode ?? '') ?? 0) + 1)
     const agreed = agreedCodes(w)
     // Candidates to link: coded to the need's theme (or any coded text when it has none), not yet linked.
     const candidates = w.items
       .filter((i) => !linked.has(i.ref) && agreed.has(i.ref))
       .filter((i) => need.themeId === null || agreed.get(i.ref)!.themeIds.includes(need.themeId))
       .slice(0, 50)
+    // Needs are the inputs of priority rounds: the ballot options made from this one, and how they stand.
+    const options = await listOptionsForNeeds(db, [need.id])
     return reply.page(
       `${V}/need.njk`,
       {
         ward,
         base: base(ward.code),
         need: { ...need, themeName: need.themeId === null ? '' : names(w).get(need.themeId) },
-        evidence: {
-          texts: items.length,
-          people: suppress(people),
-          areas: [...areas.entries()]
-            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-            .map(([code, n]) => ({ code, n: suppress(n) })),
-          quotes: items.slice(0, 5).map((i) => i.text),
-        },
+        evidence: summariseEvidence(items),
+        quotes: [...items]
+          .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+          .slice(0, 5)
+          .map((i) => i.text),
+        options,
         candidates,
         errors: extra.errors,
       },
@@ -694,4 +699,162 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
       return reply.redirect(`${base(ward.code)}/needs/${need.id}`, 303)
     },
   )
+
+  // --- Open data: themes and needs ------------------------------------------------------------------------
+
+  const count = {
+    type: ['integer', 'null'],
+    description: 'Disclosure-controlled: under 10 is null, others rounded to 5',
+  }
+  const evidenceSchema = {
+    type: 'object',
+    required: ['responses', 'people', 'areas', 'byQuarter', 'trend'],
+    properties: {
+      responses: count,
+      people: count,
+      areas: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['code', 'responses'],
+          properties: { code: { type: ['string', 'null'] }, responses: count },
+        },
+      },
+      byQuarter: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['quarter', 'responses'],
+          properties: { quarter: { type: 'string', examples: ['2026-Q3'] }, responses: count },
+        },
+      },
+      trend: { type: ['string', 'null'], enum: ['rising', 'falling', 'steady', null] },
+      firstAt: { type: ['string', 'null'] },
+      lastAt: { type: ['string', 'null'] },
+    },
+  }
+
+  app.get(
+    '/api/v1/wards/:wardCode/themes',
+    {
+      config: { access: { permission: 'public', wardParam: 'wardCode' } },
+      schema: {
+        tags: ['understanding'],
+        summary:
+          "The ward's coding frame (themes and sub-themes) with how many answers officers coded to each, and its " +
+          'needs with their evidence summary. Every count is disclosure-controlled (under 10 null, others rounded ' +
+          'to 5); quotes are not published here.',
+        params: { type: 'object', properties: { wardCode: { type: 'string' } }, required: ['wardCode'] },
+        response: {
+          200: {
+            type: 'object',
+            required: ['ward', 'themes', 'needs'],
+            properties: {
+              ward: {
+                type: 'object',
+                required: ['code', 'name'],
+                properties: { code: { type: 'string' }, name: { type: 'string' } },
+              },
+              themes: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'name', 'parent', 'definition', 'responses'],
+                  properties: {
+                    id: { type: 'integer' },
+                    name: { type: 'string' },
+                    parent: { type: ['string', 'null'], description: "The parent theme's name, or null at top level" },
+                    parentId: { type: ['integer', 'null'] },
+                    definition: { type: 'string' },
+                    responses: count,
+                  },
+                },
+              },
+              needs: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'statement', 'theme', 'evidence'],
+                  properties: {
+                    id: { type: 'integer' },
+                    statement: { type: 'string' },
+                    theme: { type: ['string', 'null'] },
+                    evidence: evidenceSchema,
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const ward = req.ward!
+      const [w, needs, evidence] = await Promise.all([
+        loadWorkspace(db, ward.id),
+        listNeeds(db, ward.id),
+        listEvidence(db, ward.id),
+      ])
+      const counts = themeCounts(w)
+      const themeName = names(w)
+      const byRef = new Map(w.items.map((i) => [i.ref, i]))
+      return {
+        ward: { code: ward.code, name: ward.name },
+        themes: w.active.map((t) => ({
+          id: t.id,
+          name: t.name,
+          parent: t.parentId === null ? null : (themeName.get(t.parentId) ?? null),
+          parentId: t.parentId,
+          definition: t.definition,
+          // Each theme's count is published on its own (themes overlap: an answer can have several), so
+          // secondary suppression across them would not protect anything; primary control applies to each.
+          responses: disclose([counts.get(t.id) ?? 0])[0] ?? null,
+        })),
+        needs: needs.map((n) => {
+          const items = evidence
+            .filter((e) => e.needId === n.id)
+            .map((e) => byRef.get(e.itemRef))
+            .filter((i): i is Item => i !== undefined)
+          const summary = summariseEvidence(items)
+          return {
+            id: n.id,
+            statement: n.statement,
+            theme: n.themeId === null ? null : (themeName.get(n.themeId) ?? null),
+            evidence: { ...summary, areas: summary.areas.map((a) => ({ ...a, code: a.code || null })) },
+          }
+        }),
+      }
+    },
+  )
+
+  // --- Supporting views: sentiment and key phrases -----------------------------------------------------------
+
+  app.get('/wards/:wardCode/understanding/views', officer('understanding.views.read'), async (req, reply) => {
+    const ward = req.ward!
+    const w = await loadWorkspace(db, ward.id)
+    const agreed = agreedCodes(w)
+    // English answers only: the lexicon is English, and scoring other languages with it would mislead.
+    const english = w.items.filter((i) => i.language.language !== 'other')
+    const byTheme = w.active.map((t) => ({
+      key: t.name,
+      texts: english.filter((i) => agreed.get(i.ref)?.themeIds.includes(t.id)).map((i) => i.text),
+    }))
+    const areaKeys = [...new Set(english.map((i) => i.areaCode ?? ''))].sort()
+    const byArea = areaKeys.map((code) => ({
+      key: code,
+      texts: english.filter((i) => (i.areaCode ?? '') === code).map((i) => i.text),
+    }))
+    const publish = (v: GroupView) => {
+      const [negative = null, neutral = null, positive = null] = disclose([v.negative, v.neutral, v.positive])
+      return { ...v, texts: disclose([v.texts])[0] ?? null, negative, neutral, positive }
+    }
+    return reply.page(`${V}/views.njk`, {
+      ward,
+      base: base(ward.code),
+      themes: groupViews(byTheme.filter((g) => g.texts.length > 0)).map(publish),
+      areas: groupViews(byArea).map(publish),
+      english: english.length,
+      sample: english.slice(0, 3).map((i) => ({ text: i.text, ...sentiment(i.text) })),
+    })
+  })
 }

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../platform/db/index.js'
 import { listFreeTextAnswers } from '../engagement/index.js'
+import { disclose } from '../reach/index.js'
 import { suggest, trainSuggester, type SuggestionModel, type Suggestion } from './analysis.js'
 import { kappaBand, kappaForTheme } from './kappa.js'
 import { detectLanguage, type LanguageGuess } from './language.js'
@@ -26,6 +27,10 @@ export interface Item {
   /** Answers from one response count as one person. */
   personKey: string
   language: LanguageGuess
+  /** When it was said (ISO date or time): for change over time in a need's evidence. */
+  at: string
+  /** Written for the demonstration, not said by a resident: measurements say how much of their data this is. */
+  isDemo: boolean
 }
 
 export async function loadItems(db: Db, wardId: number): Promise<Item[]> {
@@ -38,6 +43,8 @@ export async function loadItems(db: Db, wardId: number): Promise<Item[]> {
       source: `${a.consultationTitle}: ${a.prompt}`,
       personKey: `response:${a.responseId}`,
       language: detectLanguage(a.text),
+      at: a.respondedOn,
+      isDemo: false,
     })),
     ...texts.map((t) => ({
       ref: `text:${t.id}`,
@@ -46,6 +53,8 @@ export async function loadItems(db: Db, wardId: number): Promise<Item[]> {
       source: t.isDemo ? 'Demo coding set' : 'Imported text',
       personKey: `text:${t.id}`,
       language: detectLanguage(t.body),
+      at: t.createdAt,
+      isDemo: t.isDemo,
     })),
   ]
 }
@@ -161,20 +170,98 @@ export function trainFromWorkspace(w: Workspace): ReturnType<typeof trainSuggest
     .map((t) => t.id)
     .filter((id) => examples.filter((e) => e.themeIds.includes(id)).length >= MIN_EXAMPLES_PER_THEME)
   if (examples.length < 10 || themeIds.length === 0) return null
-  return trainSuggester(examples, themeIds)
+  const trained = trainSuggester(examples, themeIds)
+  const used = w.items.filter((i) => agreed.has(i.ref) && !needsTranslator(i))
+  const data = {
+    consultationAnswers: used.filter((i) => i.ref.startsWith('answer:')).length,
+    demoTexts: used.filter((i) => i.ref.startsWith('text:') && i.isDemo).length,
+    importedTexts: used.filter((i) => i.ref.startsWith('text:') && !i.isDemo).length,
+  }
+  return { ...trained, evaluation: trained.evaluation && { ...trained.evaluation, data } }
 }
 
 /** Retrain when coding has grown by a tenth (at least 5 texts) since the last model. */
 export function modelIsStale(w: Workspace, m: StoredModel | null): boolean {
   const coded = agreedCodes(w).size
   if (!m) return coded >= 10
-  return coded >= m.trainedOn + m.heldOut + Math.max(5, Math.ceil((m.trainedOn + m.heldOut) / 10))
+  // trainedOn + heldOut: models stored before cross-validation kept a quarter back; since then heldOut is 0.
+  const seen = m.trainedOn + m.heldOut
+  return coded >= seen + Math.max(5, Math.ceil(seen / 10))
 }
 
 export function suggestionsFor(m: StoredModel | null, text: string): Suggestion[] {
   return m ? suggest(m.model, text) : []
 }
 
-/** Counts below this are shown as "fewer than 5", so a need's evidence cannot point at a person. */
-export const SUPPRESS_BELOW = 5
-export const suppress = (n: number): number | null => (n < SUPPRESS_BELOW ? null : n)
+/** Calendar quarter of an ISO date ("2026-Q3"): months are too small to publish once disclosure control applies. */
+export const quarterOf = (iso: string) => `${iso.slice(0, 4)}-Q${Math.floor((Number(iso.slice(5, 7)) - 1) / 3) + 1}`
+
+/** Every quarter from the first to the last, in order, so a quarter with no evidence shows as a gap, not missing. */
+export function quarterRange(first: string, last: string): string[] {
+  const out: string[] = []
+  let [y, q] = [Number(first.slice(0, 4)), Number(first.slice(6))]
+  const [ly, lq] = [Number(last.slice(0, 4)), Number(last.slice(6))]
+  while (y < ly || (y === ly && q <= lq)) {
+    out.push(`${y}-Q${q}`)
+    if (++q > 4) [y, q] = [y + 1, 1]
+  }
+  return out
+}
+
+export interface EvidenceSummary {
+  /** Linked answers (texts): a published total, through disclosure control like every other count here. */
+  responses: number | null
+  people: number | null
+  areas: { code: string; responses: number | null }[]
+  /** Change over time: answers per calendar quarter of when they were given. */
+  byQuarter: { quarter: string; responses: number | null }[]
+  /** From the last two published quarters; null when either is hidden or there is only one. */
+  trend: 'rising' | 'falling' | 'steady' | null
+  firstAt: string | null
+  lastAt: string | null
+}
+
+/**
+ * A need's evidence as it may be shown: every count through the reach capability's disclosure control (under 10
+ * hidden, the rest rounded to 5), with secondary suppression across areas and across quarters (each a set that
+ * adds up to the total), so no small number can be recovered by subtraction.
+ */
+export function summariseEvidence(items: readonly Item[]): EvidenceSummary {
+  const people = new Set(items.map((i) => i.personKey)).size
+  const areaCounts = new Map<string, number>()
+  for (const i of items) areaCounts.set(i.areaCode ?? '', (areaCounts.get(i.areaCode ?? '') ?? 0) + 1)
+  const areaList = [...areaCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  const areaShown = disclose(areaList.map(([, n]) => n))
+  const dates = items.map((i) => i.at).sort()
+  const quarters = dates.length ? quarterRange(quarterOf(dates[0]!), quarterOf(dates[dates.length - 1]!)) : []
+  const qCounts = quarters.map((q) => items.filter((i) => quarterOf(i.at) === q).length)
+  const qShown = disclose(qCounts)
+  const [prev, last] = [qShown[qShown.length - 2], qShown[qShown.length - 1]]
+  const trend =
+    prev === undefined || last === undefined || prev === null || last === null
+      ? null
+      : last > prev
+        ? 'rising'
+        : last < prev
+          ? 'falling'
+          : 'steady'
+  const published = disclose([items.length])[0] ?? null
+  return {
+    responses: published,
+    people: disclose([people])[0] ?? null,
+    areas: areaList.map(([code], k) => ({ code, responses: areaShown[k] ?? null })),
+    byQuarter: quarters.map((quarter, k) => ({ quarter, responses: qShown[k] ?? null })),
+    trend,
+    // Dates only (not times), and only once the total is publishable: the first or last date of a handful of
+    // answers could point at the person who gave them.
+    firstAt: published && dates[0] ? dates[0].slice(0, 10) : null,
+    lastAt: published && dates.length ? dates[dates.length - 1]!.slice(0, 10) : null,
+  }
+}
+
+/** Agreed codes per active theme (a text coded to a sub-theme counts for it, not for its parent). */
+export function themeCounts(w: Workspace): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const a of agreedCodes(w).values()) for (const id of a.themeIds) out.set(id, (out.get(id) ?? 0) + 1)
+  return out
+}

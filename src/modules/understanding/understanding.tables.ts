@@ -94,6 +94,37 @@ export interface UnderstandingEvidenceTable {
   added_at: IsoTime
 }
 
+/**
+ * A short opinion statement residents vote on (Pol.is style). Officers draw them from the conversation (then
+ * `source_ref` points at the answer it came from) or approve residents' proposals; only published ones are shown.
+ */
+export interface UnderstandingStatementTable {
+  id: Generated<number>
+  ward_id: number
+  body: string
+  origin: 'officer' | 'resident'
+  source_ref: string | null
+  status: 'pending' | 'published' | 'rejected' | 'closed'
+  proposed_by_user_id: number | null
+  decided_by_user_id: number | null
+  is_demo: Flag
+  created_at: IsoTime
+  decided_at: IsoTime | null
+}
+
+/**
+ * One vote per person per statement, changeable. `voter_key` is "user:<id>" for a signed-in person; demo votes
+ * seeded for the demonstration use "demo:<n>" and is_demo = 1, so they are never mistaken for real people.
+ */
+export interface UnderstandingVoteTable {
+  statement_id: number
+  ward_id: number
+  voter_key: string
+  vote: 'agree' | 'disagree' | 'pass'
+  is_demo: Flag
+  voted_at: IsoTime
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     understanding_theme: UnderstandingThemeTable
@@ -104,5 +135,7 @@ declare module '../../platform/db/schema.js' {
     understanding_candidate: UnderstandingCandidateTable
     understanding_need: UnderstandingNeedTable
     understanding_evidence: UnderstandingEvidenceTable
+    understanding_statement: UnderstandingStatementTable
+    understanding_vote: UnderstandingVoteTable
   }
 }

@@ -61,7 +61,14 @@ export async function registerWeb(app: FastifyInstance, opts: WebOptions): Promi
   app.addHook('preHandler', async (req, reply) => {
     if (SAFE_METHODS.has(req.method) || req.routeOptions.config?.csrf === false) return
     const body = req.body as Record<string, unknown> | undefined
-    const fromBody = body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined
+    const field = body && typeof body === 'object' ? body._csrf : undefined
+    // multipart/form-data bodies hold each field as a part object ({ type: 'field', value }).
+    const fromBody =
+      typeof field === 'string'
+        ? field
+        : field && typeof field === 'object' && typeof (field as { value?: unknown }).value === 'string'
+          ? (field as { value: string }).value
+          : undefined
     const header = req.headers['x-csrf-token']
     const token = fromBody ?? (typeof header === 'string' ? header : undefined)
     if (!req.session || !token || !safeEqual(token, req.session.csrfToken)) {

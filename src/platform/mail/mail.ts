@@ -17,22 +17,32 @@ export interface Mailer {
 export function createOutboxMailer(db: Kysely<Database>, log: FastifyBaseLogger): Mailer {
   return {
     async send(m) {
-      await db
-        .insertInto('mail_outbox')
-        .values({
-          to_address: m.to,
-          subject: m.subject,
-          body: m.body,
-          created_at: new Date().toISOString(),
-          sent_at: null,
-          attempts: 0,
-          last_error: null,
-          next_attempt_at: null,
-          claimed_until: null,
-          headers_json: m.headers ? JSON.stringify(m.headers) : null,
-        })
-        .execute()
+      await enqueueMail(db, m)
       log.info({ subject: m.subject }, 'mail queued in outbox')
     },
   }
+}
+
+export type MailMessage = Parameters<Mailer['send']>[0]
+
+/**
+ * Queues one message using the given connection or transaction, so a notification can be part of the same unit of
+ * work as the change it reports (inside `ctx.write(trx => …)`: committed together, or not at all).
+ */
+export async function enqueueMail(db: Kysely<Database>, m: MailMessage): Promise<void> {
+  await db
+    .insertInto('mail_outbox')
+    .values({
+      to_address: m.to,
+      subject: m.subject,
+      body: m.body,
+      created_at: new Date().toISOString(),
+      sent_at: null,
+      attempts: 0,
+      last_error: null,
+      next_attempt_at: null,
+      claimed_until: null,
+      headers_json: m.headers ? JSON.stringify(m.headers) : null,
+    })
+    .execute()
 }

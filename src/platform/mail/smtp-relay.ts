@@ -5,11 +5,9 @@ import type { Database } from '../db/schema.js'
 import '../platform.tables.js'
 import './mail.tables.js'
 
-export interface RelayOptions {
+/** What every outbox relay shares: where the outbox is, how to log, batching, retries, the clock. */
+export interface OutboxRelayOptions {
   db: Kysely<Database>
-  /** smtp://user:pass@host:port or smtps://… */
-  smtpUrl: string
-  from: string
   log: FastifyBaseLogger
   batchSize?: number
   /** After this many failures a message stays in the outbox (unsent, with its last error) for an operator. */
@@ -17,7 +15,24 @@ export interface RelayOptions {
   now?: () => Date
 }
 
-export interface SmtpRelay {
+export interface RelayOptions extends OutboxRelayOptions {
+  /** smtp://user:pass@host:port or smtps://… */
+  smtpUrl: string
+  from: string
+}
+
+/** One queued message as a transport sends it. */
+export interface OutboxMessage {
+  id: number
+  to: string
+  subject: string
+  body: string
+  headers: Record<string, string> | undefined
+}
+
+export type SmtpRelay = OutboxRelay
+
+export interface OutboxRelay {
   /** Sends what is due; resolves with counts. Safe to run from several instances at once (rows are claimed). */
   relayOnce(): Promise<{ sent: number; failed: number }>
   start(intervalMs?: number): void
@@ -34,11 +49,29 @@ export function retryDelayMs(attempts: number): number {
  * it, so a crash between the two sends it again rather than losing it (at-least-once, as SMTP itself is).
  */
 export function createSmtpRelay(opts: RelayOptions): SmtpRelay {
+  const transport = nodemailer.createTransport(opts.smtpUrl)
+  return createOutboxRelay(
+    opts,
+    async (m) => {
+      await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.body, headers: m.headers })
+    },
+    () => transport.close(),
+  )
+}
+
+/**
+ * The outbox loop any transport plugs into (SMTP, GOV.UK Notify): claims due rows, sends each with `send`, and marks
+ * it sent only once `send` resolved; a failure is kept with its error and retried after a backoff.
+ */
+export function createOutboxRelay(
+  opts: OutboxRelayOptions,
+  send: (m: OutboxMessage) => Promise<void>,
+  close: () => void = () => undefined,
+): OutboxRelay {
   const { db, log } = opts
   const batchSize = opts.batchSize ?? 50
   const maxAttempts = opts.maxAttempts ?? 10
   const now = opts.now ?? (() => new Date())
-  const transport = nodemailer.createTransport(opts.smtpUrl)
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> | undefined
 
@@ -66,11 +99,11 @@ export function createSmtpRelay(opts: RelayOptions): SmtpRelay {
         .executeTakeFirst()
       if (Number(claim.numUpdatedRows) !== 1) continue
       try {
-        await transport.sendMail({
-          from: opts.from,
+        await send({
+          id: Number(m.id),
           to: m.to_address,
           subject: m.subject,
-          text: m.body,
+          body: m.body,
           headers: m.headers_json ? (JSON.parse(m.headers_json) as Record<string, string>) : undefined,
         })
         await db
@@ -117,7 +150,7 @@ export function createSmtpRelay(opts: RelayOptions): SmtpRelay {
       if (timer) clearInterval(timer)
       timer = undefined
       await running
-      transport.close()
+      close()
     },
   }
 }

@@ -31,6 +31,22 @@ const TenantSchema = z.object({
     .default({ colour: '#1d70b8' }),
   geographyPack: z.string().default('seed-pack/geography.json'),
   privacyContact: z.string().default(''),
+  /**
+   * Identifiers for the open data the council publishes (OCDS and 360Giving). Without this block the open-data
+   * endpoints answer 404 with a reason rather than publish made-up identifiers.
+   */
+  openData: z
+    .object({
+      /** OCDS: the ocid prefix the Open Contracting Partnership registered for this publisher (`ocds-` + 6). */
+      ocidPrefix: z.string().regex(/^ocds-[a-z0-9]{6}$/),
+      /** org-id.guide identifier of the council (OCDS buyer, 360Giving funder), e.g. `GB-LAE-…`. */
+      councilOrgId: z.string().regex(/^[A-Z]{2}-[A-Z0-9]+-[A-Za-z0-9-]+$/),
+      /** 360Giving: the publisher prefix registered with 360Giving (`360G-…`); every grant id starts with it. */
+      grantIdPrefix: z.string().regex(/^360G-[A-Za-z0-9-]+$/),
+      /** True while the values above are placeholders not yet registered; the packages then say so. */
+      provisional: z.boolean().default(false),
+    })
+    .optional(),
   /** Themes every new ward's programme starts with (its coding frame grows from them). */
   startingThemes: z
     .array(

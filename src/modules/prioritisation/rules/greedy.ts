@@ -59,12 +59,24 @@ export function runGreedy(election: Election, config: GreedyConfig): GreedyRun {
     const score = election.scores[p] ?? Rational.ZERO
     const approvals = election.approvals[p] ?? 0
     const base = { rank: position + 1, score: score.toString(), votes: approvals, cost: cost.toDecimalString() }
-    const explain = (selectedNow: boolean, reason: ProjectExplanation['reason'], message: string, extra = {}) =>
+    const explain = (
+      selectedNow: boolean,
+      reason: ProjectExplanation['reason'],
+      message: string,
+      extra: Record<string, string | number | readonly string[]> = {},
+      params: Record<string, string | number> = {},
+    ) =>
       explanations.set(p, {
         selected: selectedNow,
         reason,
         stage: config.stage,
         message,
+        parts: [
+          {
+            key: `${config.stage === 'completion' ? 'completion' : 'greedy'}.${reason}`,
+            params: { project: id, cost: cost.toDecimalString(), ...params },
+          },
+        ],
         details: { ...base, ...extra },
       })
 
@@ -76,6 +88,7 @@ export function runGreedy(election: Election, config: GreedyConfig): GreedyRun {
         {
           threshold: config.threshold.toString(),
         },
+        { score: score.toDecimalString(), threshold: config.threshold.toDecimalString() },
       )
       return
     }
@@ -92,6 +105,7 @@ export function runGreedy(election: Election, config: GreedyConfig): GreedyRun {
         {
           blockedBy: blocker,
         },
+        { blocker },
       )
       return
     }
@@ -103,6 +117,7 @@ export function runGreedy(election: Election, config: GreedyConfig): GreedyRun {
         {
           remainingBefore: remaining.toString(),
         },
+        { position: selected.length + 1, remaining: remaining.toDecimalString() },
       )
       remaining = remaining.sub(cost)
       selected.push(p)
@@ -114,6 +129,7 @@ export function runGreedy(election: Election, config: GreedyConfig): GreedyRun {
       'over-budget',
       `${id} costs ${cost.toDecimalString()} but only ${remaining.toDecimalString()} was left after funding ${fundedAhead.length} project(s) ranked above it.`,
       { remainingBefore: remaining.toString(), fundedAhead },
+      { remaining: remaining.toDecimalString(), count: fundedAhead.length },
     )
     if (!config.skip) blockedBy = p
   })

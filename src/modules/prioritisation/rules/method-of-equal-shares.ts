@@ -37,6 +37,13 @@ export interface MesRun {
 // A voter group with no money left: it cannot pay, so it is left out of every sum.
 const BROKE = -1
 
+// Fixed-point binary places for shares between exact computations (see `runMesWithEndowment`).
+const FP_BITS = 512
+const FP_ONE = 1n << BigInt(FP_BITS)
+// A fixed-point share whose error bound exceeds this fraction of the endowment is recomputed exactly, so
+// the doubles read from it stay within a few ulps (the premise of REL below).
+const FP_MAX_RELATIVE_ERROR = 2 ** -80
+
 // Doubles only pre-select. Every double below carries an error far smaller than REL times the money at
 // stake (class values: a few ulps of the endowment; sums: ulps of the total), so a comparison that is
 // decided by more than that margin is the same in exact arithmetic, and anything closer is redone exactly.
@@ -66,6 +73,13 @@ interface Scanned {
  * hold the same amount. A class is its parent class minus one exact share, so its exact value is only
  * computed when a decision is too close to call on doubles; sums over many classes are done exactly as
  * `W·b − Σ share_q·W_q` over the projects bought so far, never class by class.
+ *
+ * Exact shares are themselves computed only on demand. Exact fractions here have denominators that multiply
+ * round after round, so reducing them (bigint gcd) was almost all the time of a count. Each round's share is
+ * instead carried in fixed point (FP_BITS binary places, plain bigint arithmetic, no gcd) with a proven error
+ * bound; the doubles that pre-select are read from it. The exact share is a memoised thunk, forced only when
+ * a comparison is too close for the doubles, when two projects are too close to rank, when the bound grows
+ * too large, or when an explanation asks for the figures. Decisions therefore stay exact.
  */
 export function runMesWithEndowment(
   election: Election,
@@ -85,8 +99,32 @@ export function runMesWithEndowment(
   const approxValue: number[] = [b0]
   const exactValue: (Rational | undefined)[] = [endowment]
   let weightByClass = new Float64Array(64)
+  // Scratch: the class each class of the winner's pool becomes (reused every round).
+  let newClassOf = new Int32Array(64)
   const weightByProject = new Float64Array(projectCount)
-  const shares: (Rational | undefined)[] = new Array(projectCount)
+  // Exact shares once known, and how to work them out when they are not.
+  const knownShare: (Rational | undefined)[] = new Array(projectCount)
+  const shareThunk: ((() => Rational) | undefined)[] = new Array(projectCount)
+  const shareOf = (q: number): Rational => {
+    let share = knownShare[q]
+    if (share === undefined) {
+      const thunk = shareThunk[q]
+      if (thunk === undefined) throw new RangeError(`no share for project ${q}`)
+      share = thunk()
+      knownShare[q] = share
+    }
+    return share
+  }
+  // Fixed point: value·2^FP_BITS, within ±fpError units of the exact value.
+  const endowmentFp = (endowment.num * FP_ONE) / endowment.den
+  const endowmentFpError = 1
+  const shareFp: bigint[] = new Array<bigint>(projectCount).fill(0n)
+  const shareFpError = new Float64Array(projectCount)
+  const fpLimit = b0 * FP_MAX_RELATIVE_ERROR * 2 ** FP_BITS
+  const toFp = (r: Rational): bigint => {
+    const q = (r.num * FP_ONE) / r.den
+    return q
+  }
 
   const cost = (p: number): Rational => {
     const c = costs[p]
@@ -94,10 +132,11 @@ export function runMesWithEndowment(
     return c
   }
   const utility = (p: number): Rational => (satisfaction === 'cost' ? cost(p) : Rational.ONE)
+  const costApprox = Float64Array.from(costs, (c) => c.toNumber())
   const valueOf = (k: number): Rational => {
     const known = exactValue[k]
     if (known !== undefined) return known
-    const value = valueOf(parent[k] ?? 0).sub(shares[paidFor[k] ?? -1] ?? Rational.ZERO)
+    const value = valueOf(parent[k] ?? 0).sub(shareOf(paidFor[k] ?? -1))
     exactValue[k] = value
     return value
   }
@@ -117,10 +156,33 @@ export function runMesWithEndowment(
     }
     let sum = endowment.mulInt(weight)
     for (const q of touched) {
-      sum = sum.sub((shares[q] ?? Rational.ZERO).mulInt(weightByProject[q] ?? 0))
+      sum = sum.sub(shareOf(q).mulInt(weightByProject[q] ?? 0))
       weightByProject[q] = 0
     }
     return sum
+  }
+  // The same sum in fixed point, with its error bound: no gcd anywhere.
+  const fpSum = (pool: Pool, indices: Iterable<number>): { sum: bigint; error: number } => {
+    let weight = 0
+    const touched: number[] = []
+    for (const i of indices) {
+      const w = pool.weights[i] ?? 0
+      weight += w
+      for (let k = pool.classes[i] ?? 0; k > 0; k = parent[k] ?? 0) {
+        const q = paidFor[k] ?? 0
+        if (weightByProject[q] === 0) touched.push(q)
+        weightByProject[q] = (weightByProject[q] ?? 0) + w
+      }
+    }
+    let sum = endowmentFp * BigInt(weight)
+    let error = endowmentFpError * weight
+    for (const q of touched) {
+      const w = weightByProject[q] ?? 0
+      sum -= (shareFp[q] ?? 0n) * BigInt(w)
+      error += (shareFpError[q] ?? 0) * w
+      weightByProject[q] = 0
+    }
+    return { sum, error }
   }
   const allOf = (pool: Pool) => pool.classes.keys()
 
@@ -144,7 +206,7 @@ export function runMesWithEndowment(
   free.sort(tieBreak)
   for (const p of free) {
     selected.push(p)
-    shares[p] = Rational.ZERO
+    knownShare[p] = Rational.ZERO
     purchases.set(p, {
       round: 0,
       rho: Rational.ZERO,
@@ -156,45 +218,71 @@ export function runMesWithEndowment(
   }
 
   // Supporters of p with money left, merged by budget class.
-  const poolOf = (p: number): Pool => {
+  // Hot loop (every candidate, every round, every add1 run): typed arrays, no per-group objects.
+  const groupWeight = Float64Array.from(groups, (g) => g.weight)
+  const poolOf = (p: number): Pool & { money: number } => {
     const classes: number[] = []
-    for (const g of supporters[p] ?? []) {
-      const k = classOf[g] ?? BROKE
-      if (k === BROKE) continue
-      if (weightByClass[k] === 0) classes.push(k)
-      weightByClass[k] = (weightByClass[k] ?? 0) + (groups[g]?.weight ?? 0)
-    }
+    const list = supporters[p]
+    if (list !== undefined)
+      for (let j = 0; j < list.length; j++) {
+        const g = list[j] as number
+        const k = classOf[g] as number
+        if (k === BROKE) continue
+        if (weightByClass[k] === 0) classes.push(k)
+        weightByClass[k] = (weightByClass[k] as number) + (groupWeight[g] as number)
+      }
     let total = 0
-    const weights = classes.map((k) => {
-      const w = weightByClass[k] ?? 0
+    let money = 0
+    const weights = new Array<number>(classes.length)
+    for (let i = 0; i < classes.length; i++) {
+      const k = classes[i] as number
+      const w = weightByClass[k] as number
       weightByClass[k] = 0
+      weights[i] = w
       total += w
-      return w
-    })
-    return { classes, weights, total }
+      money += (approxValue[k] as number) * w
+    }
+    return { classes, weights, total, money }
   }
 
   // ρ from doubles with an error bound, and the classes that pay all they have; undefined when a share and
   // a class budget are too close to tell apart.
   const approxRho = (c: number, u: number, pool: Pool): Omit<Scanned, 'p' | 'pool'> | undefined => {
-    const order = pool.classes
-      .map((_, i) => i)
-      .sort((i, j) => (approxValue[pool.classes[i] ?? 0] ?? 0) - (approxValue[pool.classes[j] ?? 0] ?? 0))
+    // Water-filling without sorting: classes poorer than the equal share pay all they have, which raises
+    // the share for the rest; repeat until no class changes side. The share only rises, so this ends, and
+    // it reaches the same split as scanning the classes from the poorest (notes §4.1 step 2c).
     const tolerance = REL * (pool.total * b0 + c)
+    const { classes, weights } = pool
+    const m = classes.length
+    const isPoor = new Uint8Array(m)
     let paid = 0
     let rest = pool.total
-    for (let n = 0; n < order.length; n++) {
-      const i = order[n] ?? 0
-      const value = approxValue[pool.classes[i] ?? 0] ?? 0
-      const w = pool.weights[i] ?? 0
-      const share = (c - paid) / rest
-      const error = tolerance / rest
-      if (Math.abs(share - value) <= error + REL * b0) return undefined
-      if (share < value) return { lo: (share - error) / u, hi: (share + error) / u, poor: order.slice(0, n) }
-      paid += value * w
-      rest -= w
+    let share = c / rest
+    for (;;) {
+      let changed = false
+      for (let i = 0; i < m; i++) {
+        if (isPoor[i] === 1) continue
+        const value = approxValue[classes[i] ?? 0] ?? 0
+        if (value < share) {
+          isPoor[i] = 1
+          paid += value * (weights[i] ?? 0)
+          rest -= weights[i] ?? 0
+          changed = true
+        }
+      }
+      if (!changed) break
+      if (rest <= 0) return undefined
+      share = (c - paid) / rest
     }
-    return undefined
+    // Every class must be clearly on its side; anything too close to the share is decided exactly.
+    const error = tolerance / rest
+    const poor: number[] = []
+    for (let i = 0; i < m; i++) {
+      const value = approxValue[classes[i] ?? 0] ?? 0
+      if (Math.abs(share - value) <= error + REL * b0) return undefined
+      if (isPoor[i] === 1) poor.push(i)
+    }
+    return { lo: (share - error) / u, hi: (share + error) / u, poor }
   }
 
   const exactRhoOf = (entry: Scanned): Rational => {
@@ -239,9 +327,8 @@ export function runMesWithEndowment(
       }
       const pool = poolOf(p)
       const c = cost(p)
-      const cApprox = c.toNumber()
-      let money = 0
-      pool.classes.forEach((k, i) => (money += (approxValue[k] ?? 0) * (pool.weights[i] ?? 0)))
+      const cApprox = costApprox[p] as number
+      const money = pool.money
       const tolerance = REL * (pool.total * b0 + cApprox)
       if (money < cApprox - tolerance || (money <= cApprox + tolerance && exactSum(pool, allOf(pool)).lt(c))) {
         // Classes never change value, so the exact money can be worked out later, for explanations only.
@@ -271,60 +358,117 @@ export function runMesWithEndowment(
       bestHi = Math.min(bestHi, entry.hi)
       scanned.push(entry)
     }
+    // Only projects whose ρ interval reaches the best upper bound can win. When just one does, its interval
+    // lies wholly below every other project's, so it wins without its exact ρ.
+    const contenders = scanned.filter((entry) => entry.lo <= bestHi)
     let best: Rational | undefined
-    let ties: Scanned[] = []
-    for (const entry of scanned) {
-      if (entry.lo > bestHi) continue
-      const rho = exactRhoOf(entry)
-      const order = best === undefined ? -1 : rho.compare(best)
-      if (order < 0) {
-        best = rho
-        ties = [entry]
-      } else if (order === 0) ties.push(entry)
+    let winner: Scanned | undefined
+    if (contenders.length === 1) winner = contenders[0]
+    else {
+      let ties: Scanned[] = []
+      for (const entry of contenders) {
+        const rho = exactRhoOf(entry)
+        const order = best === undefined ? -1 : rho.compare(best)
+        if (order < 0) {
+          best = rho
+          ties = [entry]
+        } else if (order === 0) ties.push(entry)
+      }
+      ties.sort((x, y) => tieBreak(x.p, y.p))
+      winner = ties[0]
     }
-    if (best === undefined) break
-    ties.sort((x, y) => tieBreak(x.p, y.p))
-    const winner = ties[0]
     if (winner === undefined) break
-    const share = best.mul(utility(winner.p))
-    const shareApprox = share.toNumber()
-    shares[winner.p] = share
-    const newClass = new Map<number, number>()
+    const won: Scanned = winner
+    const u = utility(won.p)
+    if (best !== undefined) knownShare[won.p] = best.mul(u)
+    else shareThunk[won.p] = () => exactRhoOf(won).mul(u)
+    // The share in fixed point: exact when known, else (c − what the poorest pay) / the others' weight.
+    if (best !== undefined || won.poor === undefined) {
+      shareFp[won.p] = toFp(shareOf(won.p))
+      shareFpError[won.p] = 1
+    } else {
+      const poor = won.poor
+      const poorWeight = poor.reduce((sum, i) => sum + (won.pool.weights[i] ?? 0), 0)
+      const rest = won.pool.total - poorWeight
+      const paid = fpSum(won.pool, poor)
+      const c = cost(won.p)
+      // c·2^F rounded down (error < 1), minus the poor's money (error paid.error), over the rest (+1 for the floor).
+      shareFp[won.p] = ((c.num * FP_ONE) / c.den - paid.sum) / BigInt(rest)
+      shareFpError[won.p] = (1 + paid.error) / rest + 1
+      if ((shareFpError[won.p] ?? 0) > fpLimit) {
+        shareFp[won.p] = toFp(shareOf(won.p))
+        shareFpError[won.p] = 1
+      }
+    }
+    const shareApprox = fpToNumber(shareFp[won.p] ?? 0n)
+    const exactShare = (): Rational => shareOf(won.p)
+    if (newClassOf.length < parent.length) newClassOf = new Int32Array(parent.length * 2)
     let fullPayers = 0
     let partialPayers = 0
-    winner.pool.classes.forEach((k, i) => {
-      const w = winner.pool.weights[i] ?? 0
+    won.pool.classes.forEach((k, i) => {
+      const w = won.pool.weights[i] ?? 0
       const difference = (approxValue[k] ?? 0) - shareApprox
-      const order = Math.abs(difference) <= REL * (b0 + shareApprox) ? valueOf(k).compare(share) : Math.sign(difference)
+      const order =
+        Math.abs(difference) <= REL * (b0 + shareApprox) ? valueOf(k).compare(exactShare()) : Math.sign(difference)
       if (order > 0) {
-        newClass.set(k, parent.length)
+        newClassOf[k] = parent.length
         parent.push(k)
         paidFor.push(winner.p)
         approxValue.push(difference)
         exactValue.push(undefined)
         fullPayers += w
       } else {
-        newClass.set(k, BROKE)
+        newClassOf[k] = BROKE
         if (order === 0) fullPayers += w
         else partialPayers += w
       }
     })
-    for (const g of supporters[winner.p] ?? []) {
-      const k = classOf[g] ?? BROKE
-      if (k !== BROKE) classOf[g] = newClass.get(k) ?? BROKE
+    // Every class in the winner's pool got an entry above, so the lookup is always set.
+    for (const g of supporters[won.p] ?? []) {
+      const k = classOf[g] as number
+      if (k !== BROKE) classOf[g] = newClassOf[k] as number
     }
     if (weightByClass.length < parent.length) {
       const grown = new Float64Array(parent.length * 2)
       grown.set(weightByClass)
       weightByClass = grown
     }
-    selected.push(winner.p)
-    // Supporters pay the cost exactly, so what the poorer ones paid is the rest of it.
-    const partialPaid = cost(winner.p).sub(share.mulInt(fullPayers))
-    purchases.set(winner.p, { round, rho: best, share, fullPayers, partialPayers, partialPaid })
-    candidates = kept.filter((p) => p !== winner.p)
+    selected.push(won.p)
+    // The exact figures are for explanations, so they are worked out only if one is written.
+    const purchaseRound = round
+    const payers = fullPayers
+    purchases.set(won.p, {
+      round: purchaseRound,
+      fullPayers: payers,
+      partialPayers,
+      get share(): Rational {
+        return exactShare()
+      },
+      get rho(): Rational {
+        return exactShare().div(u)
+      },
+      // Supporters pay the cost exactly, so what the poorer ones paid is the rest of it.
+      get partialPaid(): Rational {
+        return cost(won.p).sub(exactShare().mulInt(payers))
+      },
+    })
+    candidates = kept.filter((p) => p !== won.p)
   }
   return { endowment, selected, purchases, unaffordable }
+}
+
+/** bigint·2^−FP_BITS as a double, within an ulp or so however large the bigint. */
+function fpToNumber(x: bigint): number {
+  const negative = x < 0n
+  let v = negative ? -x : x
+  let exponent = -FP_BITS
+  const bits = v.toString(16).length * 4
+  if (bits > 64) {
+    v >>= BigInt(bits - 64)
+    exponent += bits - 64
+  }
+  const value = Number(v) * 2 ** exponent
+  return negative ? -value : value
 }
 
 /** Whether no project outside `chosen` that passes `eligible` still fits in the budget. */
@@ -414,6 +558,7 @@ export function methodOfEqualShares(
       explanations[id] = {
         ...explanation,
         message: mes ? `${mes.message} ${explanation.message}` : explanation.message,
+        parts: [...(mes?.parts ?? []), ...explanation.parts],
         details: { ...(mes?.details ?? {}), ...explanation.details, mesReason: mes?.reason ?? 'no-support' },
       }
     }
@@ -453,6 +598,7 @@ function explainMes(election: Election, run: MesRun, p: number, satisfaction: Me
       reason: 'funded-at-no-cost',
       stage: 'mes',
       message: `${id} costs nothing and has supporters, so it was funded before the first round.`,
+      parts: [{ key: 'mes.free', params: { project: id } }],
       details: base,
     }
   }
@@ -469,6 +615,26 @@ function explainMes(election: Election, run: MesRun, p: number, satisfaction: Me
       message:
         `${id} was bought in round ${purchase.round}: ${purchase.fullPayers} supporter(s) each paid ` +
         `${purchase.share.toDecimalString(2)} of their equal share.${partial}`,
+      parts: [
+        {
+          key: 'mes.funded',
+          params: {
+            project: id,
+            round: purchase.round,
+            count: purchase.fullPayers,
+            share: purchase.share.toDecimalString(2),
+          },
+        },
+        ...(purchase.partialPayers > 0
+          ? [
+              {
+                key: 'mes.partial',
+                params: { count: purchase.partialPayers, paid: purchase.partialPaid.toDecimalString(2) },
+              },
+            ]
+          : []),
+        ...(broke > 0 ? [{ key: 'mes.broke', params: { count: broke } }] : []),
+      ],
       details: {
         ...base,
         round: purchase.round,
@@ -482,7 +648,14 @@ function explainMes(election: Election, run: MesRun, p: number, satisfaction: Me
     }
   }
   if (votes === 0) {
-    return { selected: false, reason: 'no-support', stage: 'mes', message: `Nobody voted for ${id}.`, details: base }
+    return {
+      selected: false,
+      reason: 'no-support',
+      stage: 'mes',
+      message: `Nobody voted for ${id}.`,
+      parts: [{ key: 'mes.no-support', params: { project: id } }],
+      details: base,
+    }
   }
   const dropped = run.unaffordable.get(p)
   return {
@@ -492,6 +665,18 @@ function explainMes(election: Election, run: MesRun, p: number, satisfaction: Me
     message:
       `By round ${dropped?.round ?? '?'} the ${votes} supporter(s) of ${id} had ${dropped?.money.toDecimalString(2) ?? '?'} left ` +
       `between them, less than its cost of ${cost.toDecimalString()}.`,
+    parts: [
+      {
+        key: 'mes.unaffordable',
+        params: {
+          project: id,
+          round: dropped?.round ?? 0,
+          count: votes,
+          money: dropped?.money.toDecimalString(2) ?? '',
+          cost: cost.toDecimalString(),
+        },
+      },
+    ],
     details: { ...base, round: dropped?.round ?? 0, supportersMoney: dropped?.money.toString() ?? '' },
   }
 }

@@ -45,6 +45,7 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
         reason: 'over-budget',
         stage: 'phragmen',
         message: `${id} costs ${cost.toDecimalString()}, more than the whole budget.`,
+        parts: [{ key: 'phragmen.overWholeBudget', params: { project: id, cost: cost.toDecimalString() } }],
         details: { votes: approvals[p] ?? 0, cost: cost.toDecimalString() },
       }
     }
@@ -91,6 +92,19 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
             p === blocker
               ? `${id} was next in round ${round} but costs ${cost.toDecimalString()} with only ${B.sub(spent).toDecimalString()} left, so counting stopped.`
               : `Counting stopped in round ${round} at ${blockerId}, which did not fit, before ${id} was reached.`,
+          parts: [
+            p === blocker
+              ? {
+                  key: 'phragmen.overBudget',
+                  params: {
+                    project: id,
+                    round,
+                    cost: cost.toDecimalString(),
+                    remaining: B.sub(spent).toDecimalString(),
+                  },
+                }
+              : { key: 'phragmen.stopped', params: { project: id, round, blocker: blockerId } },
+          ],
           details: { votes: approvals[p] ?? 0, cost: cost.toDecimalString(), round, blockedBy: blockerId },
         }
       }
@@ -108,6 +122,14 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
         best === undefined
           ? `${id} was funded in round ${round}: nobody voted for it, but everything more popular was funded and it fitted.`
           : `${id} was funded in round ${round}: its ${approvals[winner] ?? 0} supporters share its cost and end with a load of ${best.toDecimalString(2)} each, the lowest on offer.`,
+      parts: [
+        best === undefined
+          ? { key: 'phragmen.fundedUnsupported', params: { project: id, round } }
+          : {
+              key: 'phragmen.funded',
+              params: { project: id, round, count: approvals[winner] ?? 0, load: best.toDecimalString(2) },
+            },
+      ],
       details: {
         votes: approvals[winner] ?? 0,
         cost: cost.toDecimalString(),

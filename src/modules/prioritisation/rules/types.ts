@@ -8,6 +8,11 @@ export type RuleId = 'greedy' | 'greedy-noskip' | 'greedy-threshold' | 'mes' | '
 export type ExplanationReason =
   'funded' | 'funded-at-no-cost' | 'over-budget' | 'below-threshold' | 'stopped' | 'no-support' | 'unaffordable'
 
+export interface ExplanationPart {
+  readonly key: string
+  readonly params: Readonly<Record<string, string | number>>
+}
+
 /**
  * One project's outcome in plain words plus the figures behind it. Rationals are written as exact strings
  * (`"7/3"`, `"1546168.66"`) so an explanation can be checked by hand.
@@ -18,6 +23,12 @@ export interface ProjectExplanation {
   /** Which part of a composite rule decided it (`mes`, `completion`, `greedy`, `phragmen`). */
   readonly stage: 'greedy' | 'mes' | 'completion' | 'phragmen'
   readonly message: string
+  /**
+   * The same explanation as translatable parts: `prioritisation.explain.<key>` with these parameters.
+   * Parameters named `project` or `blocker` hold project ids, which the web app replaces with titles;
+   * amounts are exact decimal strings in the election's currency.
+   */
+  readonly parts: readonly ExplanationPart[]
   readonly details: Readonly<Record<string, string | number | readonly string[]>>
 }
 

@@ -1,0 +1,361 @@
+// Benchmark of the public programme page (issue 9 §4) on the BUILT code (dist/), in this process on a fresh SQLite
+// file: Norbiton with 100,000 responses (each choosing 1-3 themes, at real ward postcodes so reach places them),
+// 500 ideas, 20 tracked contracts under 5 parent services with 5 years of quarterly returns (3 KPIs each) and their
+// commitments and quarterly payments posted through the real ledger. All data is GENERATED here; the figures measure
+// speed only. Measured with app.inject: the page one request at a time and under load (8 requests in flight), the
+// JSON API, the CSV and the PDF; the report alone (no HTML), cold and warm; the reach page for comparison; and, as
+// the baseline in the same run, GET /healthz.
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const dist = (f) => import(path.join(root, 'dist/src', f))
+const WARD = 'E05013941'
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b)
+  const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]
+  const r = (x) => Math.round(x * 100) / 100
+  return { p50Ms: r(at(0.5)), p99Ms: r(at(0.99)), maxMs: r(s.at(-1)), runs: s.length }
+}
+
+async function time(n, fn) {
+  const out = []
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now()
+    await fn()
+    out.push(performance.now() - t0)
+  }
+  return out
+}
+
+/** `total` requests with `concurrency` in flight at once; each request's own latency is recorded. */
+async function underLoad(total, concurrency, fn) {
+  const out = []
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next += 1
+        const s = performance.now()
+        await fn()
+        out.push(performance.now() - s)
+      }
+    }),
+  )
+  return { samples: out, wallMs: performance.now() - t0 }
+}
+
+export async function benchProgramme(log = () => {}, opts = {}) {
+  const responses = opts.responses ?? 100_000
+  const ideas = opts.ideas ?? 500
+  const years = opts.years ?? 5
+  const runs = opts.runs ?? 10
+  const loadRequests = opts.loadRequests ?? 32
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wt-bench-programme-'))
+  const { loadConfig } = await dist('config.js')
+  const { buildApp } = await dist('app.js')
+  const { seedEngagement } = await dist('modules/engagement/index.js')
+  const { seedLedgerDemo, createLedger, commitFunds, payFunds, listFunds, listPostings } =
+    await dist('modules/ledger/index.js')
+  const { seedDemoRound } = await dist('modules/prioritisation/index.js')
+  const repo = await dist('modules/delivery/delivery.repository.js')
+  const { addMonths, addDays, reportingPeriods } = await dist('modules/delivery/delivery.rules.js')
+  const { createProgrammeService } = await dist('modules/programme/index.js')
+  const { insertUser } = await dist('modules/accounts/index.js')
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dir,
+    DEMO_MODE: 'false',
+    PASSWORD_SCRYPT_LOG2N: '10',
+  })
+  const t0 = performance.now()
+  const built = await buildApp(config, { logger: false })
+  try {
+    const db = built.db.db
+    const ward = await built.wards.byCode(WARD)
+    const today = new Date().toISOString().slice(0, 10)
+
+    log(`programme: generating ${responses} responses, ${ideas} ideas, 20 contracts with ${years} years of returns`)
+    await seedEngagement(db, built.tenant, ward.id, { demo: true, responses: 0 })
+    await seedDemoRound(db, ward)
+    const consultation = await db
+      .selectFrom('engagement_consultation')
+      .select('id')
+      .where('ward_id', '=', ward.id)
+      .executeTakeFirstOrThrow()
+    const themesQuestion = await db
+      .selectFrom('engagement_question')
+      .select('id')
+      .where('consultation_id', '=', consultation.id)
+      .where('kind', '=', 'themes')
+      .executeTakeFirstOrThrow()
+    const themes = await db
+      .selectFrom('engagement_theme')
+      .select(['id', 'slug'])
+      .where('ward_id', '=', ward.id)
+      .execute()
+    const postcodes = (
+      await db.selectFrom('geography_postcode').select('postcode').where('ward_id', '=', ward.id).execute()
+    ).map((p) => p.postcode)
+    const channels = ['online', 'online', 'online', 'event', 'paper', 'doorstep', 'phone', 'assisted']
+    const chunk = 2000
+    await db.transaction().execute(async (trx) => {
+      for (let start = 0; start < responses; start += chunk) {
+        const rows = []
+        for (let i = start; i < Math.min(responses, start + chunk); i++)
+          rows.push({
+            ward_id: ward.id,
+            consultation_id: consultation.id,
+            submission_key: `bench-${String(i).padStart(8, '0')}`,
+            channel: channels[i % channels.length],
+            postcode: postcodes.length ? postcodes[(i * 7919) % postcodes.length] : null,
+            area_code: null,
+            respondent_user_id: null,
+            entered_by_user_id: null,
+            event_id: null,
+            responded_on: today,
+            is_demo: 1,
+            created_at: today,
+          })
+        const ids = await trx.insertInto('engagement_response').values(rows).returning('id').execute()
+        await trx
+          .insertInto('engagement_answer')
+          .values(
+            ids.map((r, k) => {
+              const n = start + k
+              const chosen = themes.filter((_, j) => (n >> j) % 2 === 1 || j === n % themes.length).slice(0, 3)
+              return {
+                ward_id: ward.id,
+                response_id: r.id,
+                question_id: themesQuestion.id,
+                value: JSON.stringify(chosen.map((t) => t.slug)),
+              }
+            }),
+          )
+          .execute()
+      }
+    })
+    const author = await insertUser(db, {
+      email: 'bench-author@bench.example',
+      name: 'Bench author',
+      postcode: 'KT2 7AA',
+      homeWardId: ward.id,
+      passwordHash: 'x',
+      isDemo: true,
+    })
+    await db.transaction().execute(async (trx) => {
+      for (let start = 0; start < ideas; start += chunk)
+        await trx
+          .insertInto('ideas_idea')
+          .values(
+            Array.from({ length: Math.min(chunk, ideas - start) }, (_, k) => ({
+              ward_id: ward.id,
+              author_user_id: author,
+              kind: 'idea',
+              title: `Generated idea ${start + k}`,
+              body: 'Generated for the benchmark.',
+              theme_id: themes[(start + k) % themes.length].id,
+              postcode: 'KT2 7AA',
+              status: 'open',
+              status_reason: null,
+              hidden_at: null,
+              hidden_reason: null,
+              hidden_by_user_id: null,
+              is_demo: 1,
+              created_at: today,
+            })),
+          )
+          .execute()
+    })
+
+    await seedLedgerDemo(db, { wardId: ward.id, wardName: ward.name, dialect: built.db.dialect })
+    const fund = (await listFunds(db, ward.id))[0]
+    const line = (await listPostings(db, fund.id)).find((p) => p.account === 'allocated' && p.theme !== null)
+    const ledger = createLedger({ db, dialect: built.db.dialect, write: (w) => db.transaction().execute(w) })
+    const startOn = addMonths(today, -12 * years)
+    const endOn = addDays(addMonths(startOn, 12 * years + 12), -1)
+    let returns = 0
+    await db.transaction().execute(async (trx) => {
+      for (let p = 0; p < 5; p++) {
+        const parent = await repo.insertService(trx, {
+          wardId: ward.id,
+          parentId: null,
+          title: `Bench programme ${p + 1}`,
+          description: '',
+          providerOrganisationId: null,
+          processId: null,
+          priorityOptionId: null,
+          commitmentRef: null,
+          theme: line.theme,
+          weight: 1,
+          state: 'active',
+          startOn,
+          endOn,
+          periodMonths: 3,
+          dueAfterDays: 14,
+          graceDays: 7,
+          isDemo: true,
+          createdBy: null,
+        })
+        for (let c = 0; c < 4; c++) {
+          const n = p * 4 + c
+          const id = await repo.insertService(trx, {
+            wardId: ward.id,
+            parentId: parent,
+            title: `Bench contract ${n + 1}`,
+            description: '',
+            providerOrganisationId: null,
+            processId: null,
+            priorityOptionId: null,
+            commitmentRef: `BENCH-${n}`,
+            theme: line.theme,
+            weight: 1 + (n % 5),
+            state: 'active',
+            startOn,
+            endOn,
+            periodMonths: 3,
+            dueAfterDays: 14,
+            graceDays: 7,
+            isDemo: true,
+            createdBy: null,
+          })
+          for (let m = 0; m < 6; m++)
+            await repo.insertMilestone(trx, {
+              serviceId: id,
+              title: `Milestone ${m + 1}`,
+              dueOn: addMonths(startOn, 10 * (m + 1)),
+              doneOn: m < 4 ? addMonths(startOn, 10 * (m + 1)) : null,
+              weight: 1 + (m % 3),
+              position: m + 1,
+            })
+          const kpis = []
+          for (let k = 0; k < 3; k++)
+            kpis.push(
+              await repo.insertKpi(trx, {
+                serviceId: id,
+                name: `KPI ${k + 1}`,
+                unit: 'people',
+                target: 100,
+                direction: 'higher',
+                position: k + 1,
+              }),
+            )
+          const periods = reportingPeriods({ startOn, endOn, periodMonths: 3, dueAfterDays: 14 }, today)
+          for (const period of periods.slice(0, -1)) {
+            const rid = await repo.saveReturn(trx, {
+              serviceId: id,
+              wardId: ward.id,
+              period,
+              narrative: 'Generated narrative for the benchmark.',
+              kpiValues: kpis.map((kpiId, k) => ({ kpiId, value: 80 + ((period.index * 7 + k * 13 + n) % 40) })),
+              milestonesDone: [],
+              submit: true,
+              userId: null,
+              at: `${addDays(period.due, (period.index + n) % 11)}T09:00:00.000Z`,
+            })
+            returns += 1
+            if (period.index % 3 !== 0)
+              await repo.reviewReturn(trx, { returnId: rid, decision: 'accepted', comment: '', userId: null })
+          }
+        }
+      }
+    })
+    for (let n = 0; n < 20; n++) {
+      const money = {
+        wardId: ward.id,
+        fundId: fund.id,
+        pledgeId: line.pledgeId,
+        theme: line.theme,
+        purpose: line.purpose,
+        commitmentRef: `BENCH-${n}`,
+      }
+      const c = await commitFunds(
+        ledger,
+        `bench-commit-${n}-000000`,
+        { ...money, amountPence: 20_000, memo: 'bench' },
+        {
+          userId: null,
+        },
+      )
+      if (!c.ok) throw new Error(`bench commitment: ${c.error}`)
+      for (let q = 0; q < 4 * years; q++) {
+        const r = await payFunds(
+          ledger,
+          `bench-pay-${n}-${q}-000000`,
+          { ...money, amountPence: 500, memo: 'bench' },
+          {
+            userId: null,
+          },
+        )
+        if (!r.ok) throw new Error(`bench payment: ${r.error}`)
+      }
+    }
+
+    const generatedMs = Math.round(performance.now() - t0)
+    log(
+      `programme: generated in ${generatedMs} ms; timing ${runs} runs each, then ${loadRequests} page requests with 8 in flight`,
+    )
+    const inject = (url) => built.app.inject({ method: 'GET', url })
+    const ok = async (url) => {
+      const r = await inject(url)
+      if (r.statusCode !== 200) throw new Error(`${url} answered ${r.statusCode}`)
+      return r
+    }
+    const page = `/wards/${WARD}/programme`
+    await ok(page)
+    await inject('/healthz')
+    const service = createProgrammeService(db)
+    const base = await time(runs, () => inject('/healthz'))
+    // Cold: a new service each time, so every response is placed and counted again (what the first request after
+    // a new response pays). Warm: the tally is kept while the ward's responses are unchanged.
+    const reportCold = await time(2, () => createProgrammeService(db).accountability(ward))
+    await service.accountability(ward)
+    const report = await time(runs, () => service.accountability(ward))
+    // For comparison, the reach module's own public page, which places every response on each request.
+    const reachPage = await time(1, () => ok(`/wards/${WARD}/reach`))
+    const html = await time(runs, () => ok(page))
+    const api = await time(runs, () => ok(`/api/v1/wards/${WARD}/accountability`))
+    const csv = await time(3, () => ok(`${page}/report.csv`))
+    const pdf = await time(2, () => ok(`${page}/report.pdf?lang=ko`))
+    const load = await underLoad(loadRequests, 8, () => ok(page))
+
+    const r = await service.accountability(ward)
+    const out = {
+      note: 'generated data, in-process SQLite, wall milliseconds on a shared machine',
+      responses,
+      ideas,
+      contracts: 20,
+      returns,
+      generatedMs,
+      healthz: stats(base),
+      reportCold: stats(reportCold),
+      reportWarm: stats(report),
+      reachPageForComparison: stats(reachPage),
+      page: stats(html),
+      pageUnderLoad8: {
+        ...stats(load.samples),
+        requestsPerSecond: Math.round((loadRequests / load.wallMs) * 10000) / 10,
+      },
+      api: stats(api),
+      csv: stats(csv),
+      pdfKorean: stats(pdf),
+    }
+    out.pageP50VsHealthz = Math.round((out.page.p50Ms / Math.max(out.healthz.p50Ms, 0.01)) * 10) / 10
+    // A sanity check that the figures were computed over the generated data, not an empty ward.
+    out.sample = {
+      publishedResponses: r.voices.responses,
+      placedHeard: r.reach.heard,
+      services: r.services.length,
+      paidPence: r.fund.totals.paidPence,
+    }
+    return out
+  } finally {
+    await built.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

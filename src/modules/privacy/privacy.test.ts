@@ -1,0 +1,306 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { testDatabases } from '../../../test/support/databases.js'
+import { Client, createUser, NORBITON, startTestApp, type TestApp } from '../../../test/support/test-app.js'
+import { createWriter } from '../../platform/db/index.js'
+import { createPrivacyService, type PrivacyService } from './privacy.service.js'
+import { DEFAULT_POLICY, isDue, parseRetentionPolicy, retentionCutoffs } from './privacy.rules.js'
+import { loadRetentionPolicy } from './privacy.routes.js'
+import { postcodeSector } from '../ideas/ideas.personal-data.js'
+import { purgeCommand } from '../../cli/commands/purge.js'
+
+const DAY = 24 * 60 * 60 * 1000
+const later = (days: number) => new Date(Date.now() + days * DAY)
+
+describe('privacy rules', () => {
+  test('the retention policy has documented defaults, and a bad file names the field', () => {
+    assert.equal(DEFAULT_POLICY.erasureCoolingOffDays, 14)
+    assert.equal(DEFAULT_POLICY.retention.equalityAnswersDays, 1095)
+    const custom = parseRetentionPolicy('{"erasureCoolingOffDays": 7, "retention": {"engagementDraftsDays": 30}}')
+    assert.equal(custom.erasureCoolingOffDays, 7)
+    assert.equal(custom.retention.engagementDraftsDays, 30)
+    assert.equal(custom.retention.passwordResetsDays, 30, 'unset kinds keep their default')
+    assert.throws(() => parseRetentionPolicy('{"retention": {"engagementDraftsDays": 0}}'), /engagementDraftsDays/)
+    assert.throws(() => parseRetentionPolicy('{"retention": {"unknownKind": 5}}'), /privacy\.json/)
+    // The tenant's own file parses.
+    assert.equal(loadRetentionPolicy('tenants/kingston').retention.respondentLinksDays, 730)
+  })
+
+  test('cut-offs and due dates follow the clock', () => {
+    const now = new Date('2026-11-26T12:00:00.000Z')
+    const c = retentionCutoffs(DEFAULT_POLICY, now)
+    assert.equal(c.engagementDraftsDays, '2026-08-28T12:00:00.000Z')
+    assert.equal(isDue({ status: 'pending', dueAt: '2026-11-26T12:00:00.000Z' }, now), true)
+    assert.equal(isDue({ status: 'pending', dueAt: '2026-11-26T12:00:00.001Z' }, now), false)
+    assert.equal(isDue({ status: 'cancelled', dueAt: '2020-01-01T00:00:00.000Z' }, now), false)
+    assert.equal(postcodeSector('KT2 7AA'), 'KT2 7')
+    assert.equal(postcodeSector('SW1A 1AA'), 'SW1A 1')
+  })
+})
+
+for (const kind of await testDatabases()) {
+  describe(`data rights on ${kind.dialect}`, () => {
+    let t: TestApp
+    let privacy: PrivacyService
+    let consultationId: number
+    const staff = `/wards/${NORBITON}/engagement`
+    const keyOf = (body: string) => /name="submissionKey" value="([^"]+)"/.exec(body)?.[1] ?? ''
+    const count = async (table: 'engagement_response' | 'engagement_equality' | 'ideas_idea') =>
+      Number(
+        (
+          await t.testDb.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+
+    /** A signed-in resident answers the consultation, the equality questions, posts an idea and saves a draft. */
+    async function activeResident() {
+      const user = await createUser(t, { postcode: 'KT2 7AA' })
+      const r = new Client(t)
+      await r.signIn(user)
+      const base = `/wards/${NORBITON}/consultations/${consultationId}`
+      await r.get(`${base}/where`)
+      await r.post(`${base}/where`, { postcode: 'KT2 7AA' })
+      await r.get(`${base}/questions/1`)
+      await r.post(`${base}/questions/1`, { answer: 'More youth clubs near Cambridge Road' })
+      const check = await r.get(`${base}/check`)
+      assert.equal((await r.post(`${base}/submit`, { submissionKey: keyOf(check.body) })).statusCode, 303)
+      const eq = await r.get(`${base}/equality`)
+      const given = await r.post(`${base}/equality`, {
+        submissionKey: keyOf(eq.body),
+        consent: 'yes',
+        age_band: '25-34',
+      })
+      assert.equal(given.statusCode, 303)
+      await r.get(`/wards/${NORBITON}/ideas/new`)
+      const theme = await t.testDb.db.selectFrom('engagement_theme').select('id').executeTakeFirstOrThrow()
+      const idea = await r.post(`/wards/${NORBITON}/ideas`, {
+        kind: 'idea',
+        title: 'Benches by the bus stop',
+        body: 'Somewhere to sit while waiting.',
+        theme: String(theme.id),
+        postcode: 'KT2 7AA',
+      })
+      assert.equal(idea.statusCode, 303)
+      // An unfinished draft (save and come back).
+      await r.get(`${base}/where`)
+      await r.post(`${base}/where`, { postcode: 'KT2 7AA' })
+      return { user, r }
+    }
+
+    before(async () => {
+      t = await startTestApp(kind, { DEMO_MODE: 'true' })
+      privacy = createPrivacyService({
+        db: t.testDb.db,
+        write: createWriter(t.testDb),
+        audit: t.audit,
+        policy: DEFAULT_POLICY,
+        secretKey: t.config.secretKey,
+        endSessions: (id) => t.sessions.store.destroyForUser(id),
+      })
+      const officer = new Client(t)
+      await officer.signIn(await createUser(t, { role: 'officer', demo: true }))
+      await officer.get(`${staff}/new`)
+      const created = await officer.post(`${staff}/new`, { title: 'Rights test', summary: 'x', allowAnonymous: 'yes' })
+      consultationId = Number(/consultations\/(\d+)/.exec(created.headers.location as string)![1])
+      await officer.get(`${staff}/consultations/${consultationId}`)
+      await officer.post(`${staff}/consultations/${consultationId}/questions`, {
+        kind: 'long_text',
+        prompt: 'What would help?',
+        required: 'no',
+      })
+      await officer.post(`${staff}/consultations/${consultationId}/status`, { status: 'open' })
+    })
+    after(async () => t.stop())
+
+    test('a resident sees and downloads everything held about them, without equality answers one by one', async () => {
+      const { r, user } = await activeResident()
+      const page = await r.get('/account/your-data')
+      assert.equal(page.statusCode, 200)
+      assert.match(page.body, /Rights test/)
+      assert.match(page.body, /More youth clubs near Cambridge Road/)
+      assert.match(page.body, /Benches by the bus stop/)
+      assert.match(page.body, /Equality monitoring forms held under a pseudonym linked to your account: 1/)
+      const file = await r.get('/account/your-data/download.json')
+      assert.equal(file.statusCode, 200)
+      assert.match(String(file.headers['content-disposition']), /attachment/)
+      const data = JSON.parse(file.body) as {
+        account: { account: { email: string } }
+        engagement: { responses: { answers: { answer: string }[] }[]; drafts: unknown[]; equalityFormsHeld: number }
+        ideas: { ideas: { title: string }[] }
+      }
+      assert.equal(data.account.account.email, user.email)
+      assert.equal(data.engagement.responses[0]!.answers[0]!.answer, 'More youth clubs near Cambridge Road')
+      assert.equal(data.engagement.drafts.length, 1)
+      assert.equal(data.engagement.equalityFormsHeld, 1)
+      assert.equal(data.ideas.ideas[0]!.title, 'Benches by the bus stop')
+      assert.doesNotMatch(file.body, /25-34|scrypt|password_?hash|totp_?secret/i)
+      // Signed out, there is nothing to see.
+      assert.notEqual((await new Client(t).get('/account/your-data/download.json')).statusCode, 200)
+    })
+
+    test('erasure waits for the cooling-off period, can be cancelled, then removes and anonymises', async () => {
+      const { r, user } = await activeResident()
+      // An answer without an account, which must survive anyone's erasure.
+      const anon = new Client(t)
+      const base = `/wards/${NORBITON}/consultations/${consultationId}`
+      const eq = await anon.get(`${base}/equality`)
+      await anon.post(`${base}/equality`, { submissionKey: keyOf(eq.body), consent: 'yes', sex: 'male' })
+
+      await r.get('/account/your-data')
+      const unconfirmed = await r.post('/account/your-data/erasure', {})
+      assert.equal(unconfirmed.statusCode, 400)
+      assert.match(unconfirmed.body, /govuk-error-summary/)
+      assert.equal((await r.post('/account/your-data/erasure', { confirm: 'yes' })).statusCode, 303)
+      assert.match((await r.get('/account/your-data')).body, /unless you cancel/)
+      const mail = await t.testDb.db
+        .selectFrom('mail_outbox')
+        .select('subject')
+        .where('to_address', '=', user.email)
+        .where('subject', '=', 'Your request to erase your data')
+        .execute()
+      assert.equal(mail.length, 1)
+      assert.equal((await r.post('/account/your-data/erasure/cancel', {})).statusCode, 303)
+      assert.equal((await privacy.runPurge(later(30))).erasures, 0, 'a cancelled request is never carried out')
+      assert.ok(
+        await t.testDb.db.selectFrom('accounts_user').select('id').where('email', '=', user.email).executeTakeFirst(),
+      )
+
+      await r.get('/account/your-data')
+      assert.equal((await r.post('/account/your-data/erasure', { confirm: 'yes' })).statusCode, 303)
+      const responses = await count('engagement_response')
+      const equality = await count('engagement_equality')
+      const ideas = await count('ideas_idea')
+
+      assert.equal((await privacy.runPurge(later(13))).erasures, 0, 'still cooling off')
+      assert.ok(
+        await t.testDb.db.selectFrom('accounts_user').select('id').where('email', '=', user.email).executeTakeFirst(),
+      )
+      const report = await privacy.runPurge(later(15))
+      assert.equal(report.erasures, 1)
+
+      const row = await t.testDb.db
+        .selectFrom('accounts_user')
+        .selectAll()
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow()
+      assert.notEqual(row.email, user.email)
+      assert.equal(row.postcode, '')
+      assert.equal(row.name, 'Deleted account')
+      assert.equal(Number(row.is_disabled), 1)
+      // Signed out everywhere, and can never sign in again.
+      assert.notEqual((await r.get('/account/your-data')).statusCode, 200)
+      const again = new Client(t)
+      await again.get('/sign-in')
+      assert.notEqual((await again.post('/sign-in', { email: user.email, password: user.password })).statusCode, 303)
+      // Counts kept: the response and the idea stay, anonymised; the person's equality answers are gone.
+      assert.equal(await count('engagement_response'), responses)
+      assert.equal(await count('ideas_idea'), ideas)
+      assert.equal(await count('engagement_equality'), equality - 1)
+      const linked = await t.testDb.db
+        .selectFrom('engagement_response')
+        .select('id')
+        .where('respondent_user_id', '=', user.id)
+        .execute()
+      assert.equal(linked.length, 0)
+      const idea = await t.testDb.db
+        .selectFrom('ideas_idea')
+        .select('postcode')
+        .where('author_user_id', '=', user.id)
+        .executeTakeFirstOrThrow()
+      assert.equal(idea.postcode, 'KT2 7')
+      const drafts = await t.testDb.db
+        .selectFrom('engagement_draft')
+        .select('user_id')
+        .where('user_id', '=', user.id)
+        .execute()
+      assert.equal(drafts.length, 0)
+      // Audited, with counts and no personal details.
+      const events = await t.audit.list({ wardIds: 'all', limit: 50 })
+      const done = events.find((e) => e.action === 'privacy.erasure.completed' && e.subject === `user:${user.id}`)
+      assert.ok(done)
+      assert.doesNotMatch(JSON.stringify(done), new RegExp(user.email.replace(/[.]/g, '\\.')))
+      assert.equal((await t.audit.verify()).ok, true)
+    })
+
+    test('an admin can carry out a request at once; a resident cannot reach the admin page', async () => {
+      const { r, user } = await activeResident()
+      await r.get('/account/your-data')
+      await r.post('/account/your-data/erasure', { confirm: 'yes' })
+      assert.equal((await r.get('/admin/privacy')).statusCode, 403)
+      const admin = new Client(t)
+      await admin.signIn(await createUser(t, { role: 'admin', demo: true }))
+      const list = await admin.get('/admin/privacy')
+      assert.equal(list.statusCode, 200)
+      const id = /\/admin\/privacy\/requests\/(\d+)\/erase/.exec(list.body)?.[1]
+      assert.ok(id)
+      const res = await admin.post(`/admin/privacy/requests/${id}/erase`, {})
+      assert.equal(res.statusCode, 303)
+      const row = await t.testDb.db
+        .selectFrom('accounts_user')
+        .select('email')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow()
+      assert.equal(row.email, `erased-${user.id}@erased.invalid`)
+      const second = await admin.post(`/admin/privacy/requests/${id}/erase`, {})
+      assert.equal(second.statusCode, 303, 'a second press is harmless')
+      assert.equal((await admin.post('/admin/privacy/requests/999999/erase', {})).statusCode, 404)
+    })
+
+    test('retention periods are enforced by the purge as the clock moves', async () => {
+      const { user } = await activeResident()
+      const mine = () =>
+        t.testDb.db
+          .selectFrom('engagement_response')
+          .select(['postcode', 'respondent_user_id'])
+          .where('respondent_user_id', '=', user.id)
+          .execute()
+      const drafts = () =>
+        t.testDb.db.selectFrom('engagement_draft').select('user_id').where('user_id', '=', user.id).execute()
+      assert.equal((await drafts()).length, 1, 'the resident saved a draft')
+      await privacy.runPurge(later(89))
+      assert.equal((await drafts()).length, 1, 'a draft is kept for 90 days')
+      await privacy.runPurge(later(91))
+      assert.equal((await drafts()).length, 0)
+      assert.equal((await mine())[0]!.postcode, 'KT2 7AA', 'postcodes are kept for two years')
+      const equalityBefore = await count('engagement_equality')
+      const responsesBefore = await count('engagement_response')
+      await privacy.runPurge(later(731))
+      assert.equal((await mine()).length, 0, 'the link to the account is gone after two years')
+      const orphaned = await t.testDb.db
+        .selectFrom('engagement_response')
+        .select('postcode')
+        .where('postcode', 'is not', null)
+        .execute()
+      assert.equal(orphaned.length, 0)
+      assert.equal(await count('engagement_response'), responsesBefore, 'the responses still count')
+      assert.equal(await count('engagement_equality'), equalityBefore, 'equality answers are kept for three years')
+      await privacy.runPurge(later(1096))
+      assert.equal(await count('engagement_equality'), 0)
+      const events = await t.audit.list({ wardIds: 'all', limit: 20 })
+      assert.ok(events.some((e) => e.action === 'privacy.purge'))
+    })
+
+    test('`together purge` runs the same purge with an injected clock', async () => {
+      const { r, user } = await activeResident()
+      await r.get('/account/your-data')
+      await r.post('/account/your-data/erasure', { confirm: 'yes' })
+      const out: string[] = []
+      const io = { stdout: (x: string) => void out.push(x), stderr: (x: string) => void out.push(x) }
+      const env = { config: t.config, db: t.testDb }
+      assert.equal(await purgeCommand(['--now', 'next tuesday'], io, env), 2)
+      assert.equal(await purgeCommand(['--now', later(1).toISOString(), '--json'], io, env), 0)
+      assert.equal((JSON.parse(out.at(-1)!) as { erasures: number }).erasures, 0)
+      assert.equal(await purgeCommand(['--now', later(15).toISOString(), '--json'], io, env), 0)
+      assert.equal((JSON.parse(out.at(-1)!) as { erasures: number }).erasures, 1)
+      const row = await t.testDb.db
+        .selectFrom('accounts_user')
+        .select('email')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow()
+      assert.equal(row.email, `erased-${user.id}@erased.invalid`)
+    })
+  })
+}
