@@ -6,3 +6,4 @@ export { rankBids, mayApproveAward, type Criterion, type Ranked } from './commis
 export { listCommissionedServices, type CommissionedService } from './commissioning.programme.js'
 export { listAwardedContracts, type AwardedContract } from './commissioning.delivery-read.js'
 export { mayEvaluate, checkLots } from './commissioning.rules.js'
+export { exportCommissioningPersonalData, eraseCommissioningPersonalData } from './commissioning.personal-data.js'

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../platform/db/index.js'
 import { randomToken } from '../../platform/security/index.js'
 import { suppress } from './engagement.rules.js'
@@ -109,17 +109,22 @@ export function discloseEqualityCounts(counts: readonly number[], total: number)
 }
 
 /**
- * The only view of equality answers anyone gets: counts per category for a ward (or one consultation), counted in
- * the database, through `discloseEqualityCounts` (primary and secondary suppression) question by question.
+ * The only view of equality answers anyone gets: counts per category for a ward (or one consultation, or a set of
+ * consultations taken together), counted in the database, through `discloseEqualityCounts` (primary and secondary
+ * suppression) question by question. A set is counted as one whole, never as a sum of separately suppressed parts.
  */
 export async function summariseEquality(
   db: Kysely<Database>,
   wardId: number,
-  consultationId?: number,
+  consultationId?: number | readonly number[],
 ): Promise<EqualitySummary> {
   const fields: EqualitySummary['fields'] = []
   let base = db.selectFrom('engagement_equality').where('ward_id', '=', wardId)
-  if (consultationId !== undefined) base = base.where('consultation_id', '=', consultationId)
+  if (typeof consultationId === 'number') base = base.where('consultation_id', '=', consultationId)
+  else if (consultationId !== undefined)
+    base = consultationId.length
+      ? base.where('consultation_id', 'in', [...consultationId])
+      : base.where(sql<boolean>`1 = 0`)
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   for (const field of EQUALITY_FIELDS) {
     const counts = await base

@@ -12,3 +12,4 @@ export {
 } from './notifications.service.js'
 export { NOTIFICATION_KINDS, type NotificationKind } from './notifications.rules.js'
 export { setPreference as setNotificationPreference } from './notifications.repository.js'
+export { exportNotificationsPersonalData, eraseNotificationsPersonalData } from './notifications.personal-data.js'

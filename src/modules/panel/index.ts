@@ -5,3 +5,4 @@ export { suggestQuotas, parsePoolCsv, residualInstance, probabilitiesHash, type 
 export { findMemberByUser } from './panel.repository.js'
 export { copyPanelQuotasTemplate } from './panel.template.js'
 export { seedPanelDemo, type PanelDemoOptions, type PanelDemoResult } from './panel.seed.js'
+export { exportPanelPersonalData, erasePanelPersonalData } from './panel.personal-data.js'

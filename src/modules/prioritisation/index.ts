@@ -15,3 +15,4 @@ export {
 export { listWinningOptions, type WinningOption } from './prioritisation.winners.js'
 export { listOptionsForNeeds, type OptionForNeed } from './prioritisation.repository.js'
 export { listRoundsVotedBy, listTracedRounds, listRoundVoterIds, type TracedRound } from './prioritisation.trace.js'
+export { exportPrioritisationPersonalData, erasePrioritisationPersonalData } from './prioritisation.personal-data.js'

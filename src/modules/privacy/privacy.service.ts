@@ -10,6 +10,12 @@ import {
 import { eraseIdeasPersonalData, exportIdeasPersonalData } from '../ideas/index.js'
 import { eraseDeliveryPersonalData, exportDeliveryPersonalData } from '../delivery/index.js'
 import { eraseSitePersonalData, exportSitePersonalData } from '../site/index.js'
+import { erasePanelPersonalData, exportPanelPersonalData } from '../panel/index.js'
+import { eraseNotificationsPersonalData, exportNotificationsPersonalData } from '../notifications/index.js'
+import { erasePrioritisationPersonalData, exportPrioritisationPersonalData } from '../prioritisation/index.js'
+import { eraseUnderstandingPersonalData, exportUnderstandingPersonalData } from '../understanding/index.js'
+import { eraseDirectoryPersonalData, exportDirectoryPersonalData } from '../directory/index.js'
+import { eraseCommissioningPersonalData, exportCommissioningPersonalData } from '../commissioning/index.js'
 import {
   cancelPending,
   completeRequest,
@@ -42,6 +48,12 @@ export interface PersonalDataExport {
   ideas: Record<string, unknown>
   feedback: Record<string, unknown>
   services: Record<string, unknown>
+  panel: Record<string, unknown>
+  notifications: Record<string, unknown>
+  prioritisation: Record<string, unknown>
+  understanding: Record<string, unknown>
+  directory: Record<string, unknown>
+  commissioning: Record<string, unknown>
   erasureRequests: { status: string; requestedAt: string; dueAt: string; processedAt: string | null }[]
 }
 
@@ -56,13 +68,32 @@ export function createPrivacyService(deps: PrivacyDeps) {
 
   /** Everything each module holds about the person, gathered from the modules' own personal-data functions. */
   async function exportAll(userId: number, serviceName: string, now = new Date()): Promise<PersonalDataExport> {
-    const [account, engagement, ideas, feedback, services, requests] = await Promise.all([
+    const [
+      account,
+      engagement,
+      ideas,
+      feedback,
+      services,
+      requests,
+      panel,
+      notifications,
+      prioritisation,
+      understanding,
+      directory,
+      commissioning,
+    ] = await Promise.all([
       exportAccountsPersonalData(db, userId),
       exportEngagementPersonalData(db, userId, keys),
       exportIdeasPersonalData(db, userId),
       exportSitePersonalData(db, userId),
       exportDeliveryPersonalData(db, userId),
       listUserRequests(db, userId),
+      exportPanelPersonalData(db, userId),
+      exportNotificationsPersonalData(db, userId),
+      exportPrioritisationPersonalData(db, userId),
+      exportUnderstandingPersonalData(db, userId),
+      exportDirectoryPersonalData(db, userId),
+      exportCommissioningPersonalData(db, userId),
     ])
     return {
       format: 'working-together-personal-data/1',
@@ -73,6 +104,12 @@ export function createPrivacyService(deps: PrivacyDeps) {
       ideas,
       feedback,
       services,
+      panel,
+      notifications,
+      prioritisation,
+      understanding,
+      directory,
+      commissioning,
       erasureRequests: requests.map((r) => ({
         status: r.status,
         requestedAt: r.requestedAt,
@@ -138,6 +175,12 @@ export function createPrivacyService(deps: PrivacyDeps) {
         ...(await eraseIdeasPersonalData(trx, request.userId)),
         ...(await eraseSitePersonalData(trx, request.userId)),
         ...(await eraseDeliveryPersonalData(trx, request.userId)),
+        ...(await erasePanelPersonalData(trx, request.userId)),
+        ...(await eraseNotificationsPersonalData(trx, request.userId)),
+        ...(await erasePrioritisationPersonalData(trx, request.userId)),
+        ...(await eraseUnderstandingPersonalData(trx, request.userId)),
+        ...(await eraseDirectoryPersonalData(trx, request.userId)),
+        ...(await eraseCommissioningPersonalData(trx, request.userId)),
         ...(await eraseAccountsPersonalData(trx, request.userId, now)),
       }
       await completeRequest(trx, request.id, { at: now.toISOString(), byUserId: by.userId, outcome: counts })

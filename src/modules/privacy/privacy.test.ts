@@ -141,6 +141,423 @@ for (const kind of await testDatabases()) {
       assert.notEqual((await new Client(t).get('/account/your-data/download.json')).statusCode, 200)
     })
 
+    /** Data for one person in panel, notifications, prioritisation, understanding, directory and commissioning. */
+    async function everywhereData(userId: number) {
+      const db = t.testDb.db
+      const now = new Date().toISOString()
+      const wardId = (
+        await db.selectFrom('tenancy_ward').select('id').where('code', '=', NORBITON).executeTakeFirstOrThrow()
+      ).id
+      const other = await createUser(t)
+      // Panel: a pool place with special-category features, and an invitation from a run.
+      const volunteer = await db
+        .insertInto('panel_volunteer')
+        .values({
+          ward_id: wardId,
+          pseudonym: `P-${userId}`,
+          user_id: userId,
+          source: 'self',
+          age_band: '65-74',
+          sex: 'female',
+          ethnic_group: 'mixed',
+          disability: 'yes',
+          tenure: 'social-rent',
+          area: 'north',
+          household: 'KT2 7AA',
+          status: 'active',
+          consent_at: now,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      const run = await db
+        .insertInto('panel_run')
+        .values({
+          ward_id: wardId,
+          kind: 'initial',
+          method: 'leximin',
+          k: 1,
+          n: 1,
+          instance_json: JSON.stringify({ respondents: [{ id: `P-${userId}` }] }),
+          one_per_household: 0,
+          distribution_json: '[]',
+          probabilities_json: JSON.stringify([[`P-${userId}`, 1]]),
+          probabilities_hash: 'h',
+          min_probability: 1,
+          leximin_ms: 1,
+          panel_json: JSON.stringify([`P-${userId}`]),
+          created_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('panel_member')
+        .values({
+          ward_id: wardId,
+          volunteer_id: volunteer.id,
+          run_id: run.id,
+          status: 'accepted',
+          interests: 'Housing repairs on my estate',
+          created_at: now,
+        })
+        .execute()
+      // Notifications: a choice and an outcome already announced.
+      await db
+        .insertInto('notifications_preference')
+        .values({ user_id: userId, kind: 'outcomes', enabled: 0, updated_at: now })
+        .execute()
+      await db
+        .insertInto('notifications_outcome_sent')
+        .values({ user_id: userId, event_key: `round_decided:${userId}`, created_at: now })
+        .execute()
+      // Prioritisation: a proposal, the register row of a vote and a (secret, unlinked) ballot.
+      const round = await db
+        .insertInto('prioritisation_round')
+        .values({
+          ward_id: wardId,
+          title: 'Rights round',
+          description: '',
+          status: 'open',
+          ballot_type: 'approval',
+          rule_id: 'greedy',
+          budget_pence: 100000,
+          min_choices: 0,
+          max_choices: 0,
+          rank_k: 0,
+          points_total: 0,
+          allow_change: 0,
+          min_age: 0,
+          proposals_open: 0,
+          is_demo: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('prioritisation_option')
+        .values({
+          round_id: round.id,
+          title: 'A pocket park on Elm Road',
+          description: 'My neighbours and I would plant it.',
+          theme: '',
+          place: 'Elm Road',
+          cost_pence: 50000,
+          is_demo: 0,
+          created_at: now,
+          status: 'proposed',
+          proposed_by_user_id: userId,
+        })
+        .execute()
+      for (const [key, uid] of [
+        [`user:${userId}`, userId],
+        [`user:${other.id}`, other.id],
+      ] as const)
+        await db
+          .insertInto('prioritisation_voted')
+          .values({
+            round_id: round.id,
+            person_key: key,
+            user_id: uid,
+            name_key: `name-key-${uid}`,
+            channel: 'online',
+            voted_at: now,
+          })
+          .execute()
+      await db
+        .insertInto('prioritisation_ballot')
+        .values({ id: `secret-ballot-${userId}`, round_id: round.id, choices_json: '["secret-choice"]' })
+        .execute()
+      // Understanding: a proposed statement and opinion votes (one by someone else).
+      const statement = await db
+        .insertInto('understanding_statement')
+        .values({
+          ward_id: wardId,
+          body: 'The high street needs more benches',
+          origin: 'resident',
+          status: 'published',
+          proposed_by_user_id: userId,
+          is_demo: 0,
+          created_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      for (const [key, vote] of [
+        [`user:${userId}`, 'agree'],
+        [`user:${other.id}`, 'disagree'],
+      ] as const)
+        await db
+          .insertInto('understanding_vote')
+          .values({ statement_id: statement.id, ward_id: wardId, voter_key: key, vote, is_demo: 0, voted_at: now })
+          .execute()
+      // Directory: the person manages an organisation.
+      const org = await db
+        .insertInto('directory_organisation')
+        .values({
+          uuid: `org-${userId}`,
+          ward_id: wardId,
+          name: `Elm Road Gardeners ${userId}`,
+          kind: 'community',
+          description: '',
+          website: '',
+          email: '',
+          charity_number: '',
+          company_number: '',
+          is_demo: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('directory_org_user')
+        .values({ organisation_id: org.id, user_id: userId, created_at: now })
+        .execute()
+      // Commissioning: a comment on a specification, a bid, an evaluator's score and a declared conflict.
+      const partner = await db
+        .insertInto('ledger_partner')
+        .values({ ward_id: wardId, name: 'Council', kind: 'council', created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      const fund = await db
+        .insertInto('ledger_fund')
+        .values({ ward_id: wardId, financial_year: '2026-27', name: 'Rights fund', created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      const pledge = await db
+        .insertInto('ledger_pledge')
+        .values({
+          fund_id: fund.id,
+          partner_id: partner.id,
+          amount_pence: 100000,
+          themes_json: '[]',
+          approval_required: 0,
+          note: '',
+          created_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      const process = await db
+        .insertInto('commissioning_process')
+        .values({
+          ward_id: wardId,
+          title: 'Rights commissioning',
+          source_kind: 'need',
+          source_text: '',
+          fund_id: fund.id,
+          pledge_id: pledge.id,
+          theme: '',
+          purpose: '',
+          invited_json: '[]',
+          criteria_json: '[]',
+          award_reason: '',
+          is_demo: 0,
+          created_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('commissioning_comment')
+        .values({
+          process_id: process.id,
+          version: 1,
+          author_user_id: userId,
+          body: 'Please include evenings',
+          created_at: now,
+        })
+        .execute()
+      const bid = await db
+        .insertInto('commissioning_bid')
+        .values({
+          process_id: process.id,
+          organisation_id: org.id,
+          answers_json: '{}',
+          price_pence: 1000,
+          submitted_by_user_id: userId,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('commissioning_score')
+        .values({
+          bid_id: bid.id,
+          scorer_user_id: userId,
+          criterion: 'quality',
+          score: 7,
+          reason: 'Strong plan',
+          created_at: now,
+        })
+        .execute()
+      await db
+        .insertInto('commissioning_conflict')
+        .values({
+          process_id: process.id,
+          user_id: userId,
+          organisation_id: org.id,
+          reason: 'My sister works there',
+          created_at: now,
+        })
+        .execute()
+      return {
+        wardId,
+        volunteerId: volunteer.id,
+        runId: run.id,
+        roundId: round.id,
+        statementId: statement.id,
+        bidId: bid.id,
+      }
+    }
+
+    test('panel, notifications, prioritisation, understanding, directory and commissioning data are downloaded and erased', async () => {
+      const { r, user } = await activeResident()
+      const ids = await everywhereData(user.id)
+      const db = t.testDb.db
+
+      const page = await r.get('/account/your-data')
+      assert.equal(page.statusCode, 200)
+      assert.match(page.body, /A pocket park on Elm Road/)
+      assert.match(page.body, /Rights round/)
+      const file = await r.get('/account/your-data/download.json')
+      assert.equal(file.statusCode, 200)
+      const data = JSON.parse(file.body) as {
+        panel: { volunteering: { ethnicGroup: string; household: string }[]; invitations: { interests: string }[] }
+        notifications: { preferences: { kind: string; enabled: boolean }[]; outcomesSent: unknown[] }
+        prioritisation: { proposals: { title: string }[]; votedIn: { roundReference: number; round: string }[] }
+        understanding: { statementsProposed: { body: string }[]; opinionVotes: { vote: string }[] }
+        directory: { organisations: { name: string }[] }
+        commissioning: {
+          specificationComments: { body: string }[]
+          bidsSubmitted: { reference: number }[]
+          scoresGiven: { score: number; reason: string }[]
+          conflictsDeclared: { reason: string }[]
+        }
+      }
+      assert.equal(data.panel.volunteering[0]!.ethnicGroup, 'mixed')
+      assert.equal(data.panel.volunteering[0]!.household, 'KT2 7AA')
+      assert.equal(data.panel.invitations[0]!.interests, 'Housing repairs on my estate')
+      assert.deepEqual(
+        data.notifications.preferences.map((p) => [p.kind, p.enabled]),
+        [['outcomes', false]],
+      )
+      assert.equal(data.notifications.outcomesSent.length, 1)
+      assert.equal(data.prioritisation.proposals[0]!.title, 'A pocket park on Elm Road')
+      assert.deepEqual(
+        data.prioritisation.votedIn.map((v) => [v.roundReference, v.round]),
+        [[ids.roundId, 'Rights round']],
+      )
+      assert.doesNotMatch(file.body, /secret-ballot|secret-choice|choices|name-key/, 'never the ballot, never the key')
+      assert.equal(data.understanding.statementsProposed[0]!.body, 'The high street needs more benches')
+      assert.deepEqual(
+        data.understanding.opinionVotes.map((v) => v.vote),
+        ['agree'],
+      )
+      assert.equal(data.directory.organisations.length, 1)
+      assert.equal(data.commissioning.specificationComments[0]!.body, 'Please include evenings')
+      assert.equal(data.commissioning.bidsSubmitted[0]!.reference, ids.bidId)
+      assert.equal(data.commissioning.scoresGiven[0]!.score, 7)
+      assert.equal(data.commissioning.conflictsDeclared[0]!.reason, 'My sister works there')
+
+      await r.post('/account/your-data/erasure', { confirm: 'yes' })
+      assert.ok((await privacy.runPurge(later(15))).erasures >= 1)
+
+      // Panel: withdrawn with features blanked; the invitation and the run stay, the run untouched.
+      const v = await db
+        .selectFrom('panel_volunteer')
+        .selectAll()
+        .where('id', '=', ids.volunteerId)
+        .executeTakeFirstOrThrow()
+      assert.equal(v.status, 'withdrawn')
+      assert.deepEqual(
+        [v.age_band, v.sex, v.ethnic_group, v.disability, v.tenure, v.area, v.household],
+        ['', '', '', '', '', '', null],
+      )
+      const members = await db.selectFrom('panel_member').select('interests').where('run_id', '=', ids.runId).execute()
+      assert.deepEqual(members, [{ interests: '' }])
+      const run = await db
+        .selectFrom('panel_run')
+        .select('panel_json')
+        .where('id', '=', ids.runId)
+        .executeTakeFirstOrThrow()
+      assert.equal(run.panel_json, JSON.stringify([`P-${user.id}`]))
+      // Notifications and directory membership: gone.
+      assert.equal(
+        (await db.selectFrom('notifications_preference').select('kind').where('user_id', '=', user.id).execute())
+          .length,
+        0,
+      )
+      assert.equal(
+        (await db.selectFrom('notifications_outcome_sent').select('event_key').where('user_id', '=', user.id).execute())
+          .length,
+        0,
+      )
+      assert.equal(
+        (await db.selectFrom('directory_org_user').select('user_id').where('user_id', '=', user.id).execute()).length,
+        0,
+      )
+      // Prioritisation: both register rows and the ballot stay; the person's points at the tombstone, without a name key.
+      const voted = await db
+        .selectFrom('prioritisation_voted')
+        .select(['user_id', 'name_key'])
+        .where('round_id', '=', ids.roundId)
+        .orderBy('person_key')
+        .execute()
+      assert.equal(voted.length, 2)
+      const mine = voted.find((x) => Number(x.user_id) === user.id)
+      assert.ok(mine)
+      assert.equal(mine.name_key, `erased:user:${user.id}`)
+      assert.equal(
+        (await db.selectFrom('prioritisation_ballot').select('id').where('round_id', '=', ids.roundId).execute())
+          .length,
+        1,
+      )
+      assert.equal(
+        (await db.selectFrom('prioritisation_option').select('id').where('round_id', '=', ids.roundId).execute())
+          .length,
+        1,
+      )
+      // Understanding: the statement and both opinion votes stay.
+      assert.equal(
+        (await db.selectFrom('understanding_vote').select('vote').where('statement_id', '=', ids.statementId).execute())
+          .length,
+        2,
+      )
+      assert.equal(
+        (await db.selectFrom('understanding_statement').select('id').where('id', '=', ids.statementId).execute())
+          .length,
+        1,
+      )
+      // Commissioning: the score and the bid stay for the audit trail.
+      assert.equal(
+        (await db.selectFrom('commissioning_score').select('score').where('bid_id', '=', ids.bidId).execute()).length,
+        1,
+      )
+      // The tombstone shows no name; the erasure request records the counts.
+      const account = await db
+        .selectFrom('accounts_user')
+        .select(['name', 'email'])
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow()
+      assert.equal(account.name, 'Deleted account')
+      const req = await db
+        .selectFrom('privacy_erasure_request')
+        .selectAll()
+        .where('user_id', '=', user.id)
+        .where('status', '=', 'completed')
+        .executeTakeFirstOrThrow()
+      const outcome = JSON.stringify(req)
+      for (const key of [
+        'panelVolunteersWithdrawn',
+        'votedRegisterAnonymised',
+        'opinionVotesAnonymised',
+        'directoryMembershipsEnded',
+        'scoresAnonymised',
+      ])
+        assert.match(outcome, new RegExp(key))
+    })
+
     test('erasure waits for the cooling-off period, can be cancelled, then removes and anonymises', async () => {
       const { r, user } = await activeResident()
       // An answer without an account, which must survive anyone's erasure.

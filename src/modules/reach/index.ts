@@ -1,7 +1,7 @@
 export { registerReachRoutes } from './reach.routes.js'
 export { reachMigrations } from './reach.migrations.js'
 export { reachPermissions } from './reach.permissions.js'
-export { createReachService, type ReachReport, type ReachService } from './reach.service.js'
+export { createReachService, type CharacteristicReach, type ReachReport, type ReachService } from './reach.service.js'
 export { ratePer1000, ratio, wilson, areaReach, groupReach, rankOutreach, DEFAULT_THRESHOLD } from './reach.rules.js'
 export { placePoint, placeResponse, type Placement } from './placement.rules.js'
 export { disclose, secondarySuppress } from './disclosure.rules.js'

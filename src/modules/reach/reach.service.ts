@@ -239,6 +239,20 @@ export function createReachService(db: Kysely<Database>) {
     }
   }
 
+  /**
+   * Compares an equality summary someone else already put through disclosure control (for example, the people who
+   * took part in the consultations a need's evidence comes from) with the ward's census shares, as "reach by group"
+   * does for the whole ward. Reads no equality row, only the ward's census figures.
+   */
+  async function compareWithCensus(
+    wardId: number,
+    equality: EqualitySummary,
+    threshold: number,
+  ): Promise<CharacteristicReach[]> {
+    const [figures, sources] = await Promise.all([listWardFigures(db, wardId), listWardFigureSources(db, wardId)])
+    return compareGroups(equality, figures, sources, threshold)
+  }
+
   /** The published view: every count through disclosure control, and rates worked out from published counts only. */
   async function publicSummary(ward: Ward, threshold: number) {
     const r = await report(ward, { threshold })
@@ -343,7 +357,7 @@ export function createReachService(db: Kysely<Database>) {
     return { targets, events, venues, report: r }
   }
 
-  return { report, publicSummary, outreach, placePostcodes }
+  return { report, publicSummary, outreach, placePostcodes, compareWithCensus }
 }
 
 export type ReachService = ReturnType<typeof createReachService>

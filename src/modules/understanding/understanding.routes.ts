@@ -6,6 +6,7 @@ import { listOptionsForNeeds } from '../prioritisation/index.js'
 import { disclose } from '../reach/index.js'
 import { proposeThemes } from './analysis.js'
 import { groupViews, sentiment, type GroupView } from './sentiment.js'
+import { consultationsOf, needGroupTables, summariseNeedGroups, type NeedGroups } from './understanding.groups.js'
 import { registerOpinionRoutes } from './understanding.opinions.routes.js'
 import {
   CodingForm,
@@ -63,6 +64,7 @@ const oneError = (byField: Record<string, string>): GovukErrors => ({
   byField,
   list: Object.entries(byField).map(([f, text]) => ({ text, href: `#${f}` })),
 })
+const pct = (v: number | null) => (v === null ? null : `${(v * 100).toFixed(1)}%`)
 /** Clustering uses a fixed seed so the same answers always give the same candidates. */
 export const CLUSTER_SEED = 20261126
 
@@ -649,7 +651,10 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
       .filter((i) => need.themeId === null || agreed.get(i.ref)!.themeIds.includes(need.themeId))
       .slice(0, 50)
     // Needs are the inputs of priority rounds: the ballot options made from this one, and how they stand.
-    const options = await listOptionsForNeeds(db, [need.id])
+    const [options, groups] = await Promise.all([
+      listOptionsForNeeds(db, [need.id]),
+      summariseNeedGroups(db, ward.id, items),
+    ])
     return reply.page(
       `${V}/need.njk`,
       {
@@ -657,6 +662,18 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
         base: base(ward.code),
         need: { ...need, themeName: need.themeId === null ? '' : names(w).get(need.themeId) },
         evidence: summariseEvidence(items),
+        groups: groups && {
+          consultations: groups.consultations,
+          total: groups.total,
+          tables: needGroupTables(groups).map((tb) => ({
+            ...tb,
+            rows: tb.rows.map((r) => ({
+              ...r,
+              participantShareText: pct(r.participantShare),
+              residentShareText: pct(r.residentShare),
+            })),
+          })),
+        },
         quotes: [...items]
           .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
           .slice(0, 5)
@@ -734,6 +751,46 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
     },
   }
 
+  const share = { type: ['number', 'null'], description: 'A share from 0 to 1, of published counts only' }
+  const groupsSchema = {
+    type: ['object', 'null'],
+    description:
+      'The group profile of the people who took part in the consultations this evidence comes from (not only those ' +
+      'who said this): equality answers are kept apart from responses and are never linked to them. Null when none ' +
+      'of the evidence comes from a consultation.',
+    required: ['consultations', 'total', 'fields'],
+    properties: {
+      consultations: { type: 'integer' },
+      total: count,
+      fields: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['field', 'compared', 'rows'],
+          properties: {
+            field: { type: 'string', examples: ['age_band'] },
+            compared: { type: 'boolean', description: "Compared with the ward's census shares" },
+            rows: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['value', 'count', 'participantShare', 'residentShare'],
+                properties: {
+                  value: { type: 'string' },
+                  count,
+                  participantShare: share,
+                  residentShare: share,
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  }
+  const publishGroups = (g: NeedGroups | null) =>
+    g && { consultations: g.consultations, total: g.total, fields: needGroupTables(g) }
+
   app.get(
     '/api/v1/wards/:wardCode/themes',
     {
@@ -743,7 +800,8 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
         summary:
           "The ward's coding frame (themes and sub-themes) with how many answers officers coded to each, and its " +
           'needs with their evidence summary. Every count is disclosure-controlled (under 10 null, others rounded ' +
-          'to 5); quotes are not published here.',
+          'to 5); quotes are not published here. Each need also carries the group profile of the people who took part ' +
+          'in the consultations its evidence comes from (not only those who said it), compared with census shares.',
         params: { type: 'object', properties: { wardCode: { type: 'string' } }, required: ['wardCode'] },
         response: {
           200: {
@@ -774,12 +832,13 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
                 type: 'array',
                 items: {
                   type: 'object',
-                  required: ['id', 'statement', 'theme', 'evidence'],
+                  required: ['id', 'statement', 'theme', 'evidence', 'groups'],
                   properties: {
                     id: { type: 'integer' },
                     statement: { type: 'string' },
                     theme: { type: ['string', 'null'] },
                     evidence: evidenceSchema,
+                    groups: groupsSchema,
                   },
                 },
               },
@@ -798,6 +857,7 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
       const counts = themeCounts(w)
       const themeName = names(w)
       const byRef = new Map(w.items.map((i) => [i.ref, i]))
+      const groupsByKey = new Map<string, Promise<ReturnType<typeof publishGroups>>>()
       return {
         ward: { code: ward.code, name: ward.name },
         themes: w.active.map((t) => ({
@@ -810,19 +870,26 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
           // secondary suppression across them would not protect anything; primary control applies to each.
           responses: disclose([counts.get(t.id) ?? 0])[0] ?? null,
         })),
-        needs: needs.map((n) => {
-          const items = evidence
-            .filter((e) => e.needId === n.id)
-            .map((e) => byRef.get(e.itemRef))
-            .filter((i): i is Item => i !== undefined)
-          const summary = summariseEvidence(items)
-          return {
-            id: n.id,
-            statement: n.statement,
-            theme: n.themeId === null ? null : (themeName.get(n.themeId) ?? null),
-            evidence: { ...summary, areas: summary.areas.map((a) => ({ ...a, code: a.code || null })) },
-          }
-        }),
+        needs: await Promise.all(
+          needs.map(async (n) => {
+            const items = evidence
+              .filter((e) => e.needId === n.id)
+              .map((e) => byRef.get(e.itemRef))
+              .filter((i): i is Item => i !== undefined)
+            const summary = summariseEvidence(items)
+            // Needs drawing on the same consultations share one summary (a few counting queries each).
+            const key = consultationsOf(items).join(',')
+            let groups = groupsByKey.get(key)
+            if (!groups) groupsByKey.set(key, (groups = summariseNeedGroups(db, ward.id, items).then(publishGroups)))
+            return {
+              id: n.id,
+              statement: n.statement,
+              theme: n.themeId === null ? null : (themeName.get(n.themeId) ?? null),
+              evidence: { ...summary, areas: summary.areas.map((a) => ({ ...a, code: a.code || null })) },
+              groups: await groups,
+            }
+          }),
+        ),
       }
     },
   )

@@ -26,6 +26,8 @@ export interface Item {
   source: string
   /** Answers from one response count as one person. */
   personKey: string
+  /** The consultation it answered (null for demo and imported texts): whose equality profile its evidence draws on. */
+  consultationId: number | null
   language: LanguageGuess
   /** When it was said (ISO date or time): for change over time in a need's evidence. */
   at: string
@@ -42,6 +44,7 @@ export async function loadItems(db: Db, wardId: number): Promise<Item[]> {
       areaCode: a.areaCode,
       source: `${a.consultationTitle}: ${a.prompt}`,
       personKey: `response:${a.responseId}`,
+      consultationId: a.consultationId,
       language: detectLanguage(a.text),
       at: a.respondedOn,
       isDemo: false,
@@ -52,6 +55,7 @@ export async function loadItems(db: Db, wardId: number): Promise<Item[]> {
       areaCode: t.areaCode,
       source: t.isDemo ? 'Demo coding set' : 'Imported text',
       personKey: `text:${t.id}`,
+      consultationId: null,
       language: detectLanguage(t.body),
       at: t.createdAt,
       isDemo: t.isDemo,
