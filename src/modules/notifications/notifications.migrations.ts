@@ -2,7 +2,7 @@ import type { ModuleMigration } from '../../platform/db/index.js'
 
 export const notificationsMigrations: ModuleMigration[] = [
   {
-    name: '2026_11_27_1100_notifications_tables',
+    name: '2026_11_26_1950_notifications_tables',
     async up(db, dialect) {
       const fk = dialect === 'postgres' ? 'bigint' : 'integer'
       await db.schema

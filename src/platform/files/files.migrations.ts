@@ -6,7 +6,7 @@ export const filesMigrations: ModuleMigration[] = [
     // Uploaded documents (bid documents, evidence for delivery returns). The content is stored as base64 text so
     // that it travels unchanged through the portable NDJSON backup and is the same on SQLite and PostgreSQL; the
     // files are small (policies cap them at a few MB) and a pilot ward has hundreds, not millions.
-    name: '2026_11_27_1100_platform_stored_file',
+    name: '2026_11_26_1950_platform_stored_file',
     async up(db, dialect) {
       await idColumn(db.schema.createTable('stored_file'), dialect)
         .addColumn('owner_kind', 'text', (c) => c.notNull())
