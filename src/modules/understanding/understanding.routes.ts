@@ -6,7 +6,7 @@ import { listOptionsForNeeds } from '../prioritisation/index.js'
 import { disclose } from '../reach/index.js'
 import { proposeThemes } from './analysis.js'
 import { groupViews, sentiment, type GroupView } from './sentiment.js'
-import { consultationsOf, needGroupTables, summariseNeedGroups, type NeedGroups } from './understanding.groups.js'
+import { needGroupTables, summariseNeedGroups } from './understanding.groups.js'
 import { registerOpinionRoutes } from './understanding.opinions.routes.js'
 import {
   CodingForm,
@@ -751,46 +751,9 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
     },
   }
 
-  const share = { type: ['number', 'null'], description: 'A share from 0 to 1, of published counts only' }
-  const groupsSchema = {
-    type: ['object', 'null'],
-    description:
-      'The group profile of the people who took part in the consultations this evidence comes from (not only those ' +
-      'who said this): equality answers are kept apart from responses and are never linked to them. Null when none ' +
-      'of the evidence comes from a consultation.',
-    required: ['consultations', 'total', 'fields'],
-    properties: {
-      consultations: { type: 'integer' },
-      total: count,
-      fields: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['field', 'compared', 'rows'],
-          properties: {
-            field: { type: 'string', examples: ['age_band'] },
-            compared: { type: 'boolean', description: "Compared with the ward's census shares" },
-            rows: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['value', 'count', 'participantShare', 'residentShare'],
-                properties: {
-                  value: { type: 'string' },
-                  count,
-                  participantShare: share,
-                  residentShare: share,
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-  }
-  const publishGroups = (g: NeedGroups | null) =>
-    g && { consultations: g.consultations, total: g.total, fields: needGroupTables(g) }
-
+  // A need's group profile is NOT published here. Each need draws on its own set of consultations, so two public
+  // profiles whose sets differ by one consultation could be subtracted to recover that consultation's counts to
+  // within the rounding; it stays on the officers' need page, where exact figures are allowed anyway.
   app.get(
     '/api/v1/wards/:wardCode/themes',
     {
@@ -800,8 +763,7 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
         summary:
           "The ward's coding frame (themes and sub-themes) with how many answers officers coded to each, and its " +
           'needs with their evidence summary. Every count is disclosure-controlled (under 10 null, others rounded ' +
-          'to 5); quotes are not published here. Each need also carries the group profile of the people who took part ' +
-          'in the consultations its evidence comes from (not only those who said it), compared with census shares.',
+          'to 5); quotes and group profiles are not published here.',
         params: { type: 'object', properties: { wardCode: { type: 'string' } }, required: ['wardCode'] },
         response: {
           200: {
@@ -832,13 +794,12 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
                 type: 'array',
                 items: {
                   type: 'object',
-                  required: ['id', 'statement', 'theme', 'evidence', 'groups'],
+                  required: ['id', 'statement', 'theme', 'evidence'],
                   properties: {
                     id: { type: 'integer' },
                     statement: { type: 'string' },
                     theme: { type: ['string', 'null'] },
                     evidence: evidenceSchema,
-                    groups: groupsSchema,
                   },
                 },
               },
@@ -857,7 +818,6 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
       const counts = themeCounts(w)
       const themeName = names(w)
       const byRef = new Map(w.items.map((i) => [i.ref, i]))
-      const groupsByKey = new Map<string, Promise<ReturnType<typeof publishGroups>>>()
       return {
         ward: { code: ward.code, name: ward.name },
         themes: w.active.map((t) => ({
@@ -877,16 +837,11 @@ export function registerUnderstandingRoutes(app: FastifyInstance, ctx: PlatformC
               .map((e) => byRef.get(e.itemRef))
               .filter((i): i is Item => i !== undefined)
             const summary = summariseEvidence(items)
-            // Needs drawing on the same consultations share one summary (a few counting queries each).
-            const key = consultationsOf(items).join(',')
-            let groups = groupsByKey.get(key)
-            if (!groups) groupsByKey.set(key, (groups = summariseNeedGroups(db, ward.id, items).then(publishGroups)))
             return {
               id: n.id,
               statement: n.statement,
               theme: n.themeId === null ? null : (themeName.get(n.themeId) ?? null),
               evidence: { ...summary, areas: summary.areas.map((a) => ({ ...a, code: a.code || null })) },
-              groups: await groups,
             }
           }),
         ),
