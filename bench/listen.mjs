@@ -25,7 +25,7 @@ const PASSWORD = 'norbiton-demo-2026' // src/cli/seed.ts DEMO_PASSWORD
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d
 
 export async function benchListen(log = () => {}, opts = {}) {
-  const connections = opts.connections ?? 10
+  const connections = opts.connections ?? Number(process.env.BENCH_LISTEN_CONNECTIONS ?? 10)
   const duration = opts.duration ?? 4
   const warmup = opts.warmup ?? 1
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'wt-bench-listen-'))
@@ -49,7 +49,13 @@ export async function benchListen(log = () => {}, opts = {}) {
     BENCH_TEMP_DIR: tempDir,
     npm_lifecycle_event: 'bench',
   }
-  const child = spawn(process.execPath, [path.join(root, 'bench', 'bench-server.mjs')], {
+  // BENCH_LISTEN_CPU_PROF=DIR writes a V8 CPU profile of the server process (to see where a request's time goes).
+  const nodeArgs = ['--max-semi-space-size=32']
+  const profDir = opts.cpuProfDir ?? process.env.BENCH_LISTEN_CPU_PROF
+  if (profDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`)
+  // BENCH_LISTEN_NODE_ARGS adds Node flags to the server (e.g. `--import ./sql-counter.mjs` to count statements).
+  nodeArgs.push(...(process.env.BENCH_LISTEN_NODE_ARGS ?? '').split(' ').filter(Boolean))
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bench', 'bench-server.mjs')], {
     cwd: root,
     env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -66,6 +72,8 @@ export async function benchListen(log = () => {}, opts = {}) {
     }
   }
   const appUrl = `http://${HOST}:${appPort}`
+  // Other work on the machine moves these figures a lot (the ratio less so): the load average is part of the result.
+  const loadBefore = os.loadavg()[0]
   try {
     await waitForHealth(`${appUrl}/healthz`, 40_000)
     log('listen: app healthy')
@@ -217,10 +225,12 @@ export async function benchListen(log = () => {}, opts = {}) {
       },
       verified,
       settings: { connections, durationS: duration, warmupS: warmup, database: 'sqlite' },
+      loadAverage1m: { before: round(loadBefore, 2), after: round(os.loadavg()[0], 2), cpus: os.cpus().length },
       note:
         'entry = one POST per stored response (staff entry screen, CSRF + session + audit + durable write); ' +
         'journey = responses per second for a signed-out resident answering where → question 1 → submit ' +
-        '(three POSTs, session-held draft, idempotent submit), counting submits redirected to the confirmation page.',
+        '(three POSTs, session-held draft, idempotent submit), counting submits redirected to the confirmation page. ' +
+        'Every POST waits for its write to be flushed to disk; BENCH_LISTEN_CONNECTIONS changes the 10 connections.',
     }
   } finally {
     clearTimeout(deadline)

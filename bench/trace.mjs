@@ -7,29 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { dist, stats, time, WARD } from './support.mjs'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const dist = (f) => import(path.join(root, 'dist/src', f))
-const WARD = 'E05013941'
 const SLUGS = ['employment-and-skills', 'family-and-life-chances', 'place-and-delivery', 'financial-support']
-
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b)
-  const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]
-  const r = (x) => Math.round(x * 100) / 100
-  return { p50Ms: r(at(0.5)), p99Ms: r(at(0.99)), maxMs: r(s.at(-1)), runs: s.length }
-}
-
-async function time(n, fn) {
-  const out = []
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now()
-    await fn()
-    out.push(performance.now() - t0)
-  }
-  return out
-}
 
 export async function benchTrace(log = () => {}, opts = {}) {
   const people = opts.people ?? 1_000

@@ -202,7 +202,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     hideUntagged: true,
   })
 
-  const audit = createAuditLog(db.db, db.dialect)
+  // One group-commit writer for the whole app: audit appends and session changes join the same commits (ADR 0009).
+  const write = createWriter(db)
+  const audit = createAuditLog(db.db, db.dialect, { write })
   const mailer = createOutboxMailer(db.db, app.log)
   const translator = await createTranslator([path.join(paths.projectRoot, 'locales')], tenant.languages)
   const views = createViewEnvironment({
@@ -226,7 +228,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     lookupPostcode: (input) => lookupPostcode(db.db, input),
   })
   const sessions = registerSessions(app, {
-    store: new SessionStore(db.db, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }),
+    store: new SessionStore(
+      db.db,
+      { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
+      undefined,
+      // PostgreSQL groups commits itself: there a session change stays one statement, not a transaction around it.
+      db.dialect === 'sqlite' ? write : undefined,
+    ),
     secureCookies: config.isProduction,
     resolveActor: (userId, mfa) => accounts.resolveActor(userId, mfa),
   })
@@ -276,10 +284,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
 
-  // Staff actions and reads of personal data are appended to the hash-chained audit log.
-  app.addHook('onResponse', async (req, reply) => {
+  // Staff actions and reads of personal data are appended to the hash-chained audit log. The entry is committed
+  // before the response leaves (onSend, not onResponse): since appends join the group-commit writer (ADR 0009) they
+  // are no longer instant, and an action whose answer has been seen must already be on the record.
+  app.addHook('onSend', async (req, reply, payload) => {
     const action = req.routeOptions.config?.audit
-    if (!action || reply.getHeader('x-access-denied') || reply.getHeader('x-csrf-rejected')) return
+    if (!action || reply.getHeader('x-access-denied') || reply.getHeader('x-csrf-rejected')) return payload
     const actor = req.actor
     await audit.append({
       actorUserId: actor.kind === 'user' ? actor.userId : null,
@@ -289,6 +299,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       subject: JSON.stringify(req.params ?? {}),
       outcome: reply.statusCode < 400 ? 'success' : 'failure',
     })
+    return payload
   })
 
   await app.register(fastifyStatic, {
@@ -304,7 +315,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
   await app.register(fastifyStatic, { root: config.assetsDir, prefix: '/public/', decorateReply: false, maxAge: '1h' })
 
-  const write = createWriter(db)
   const ctx: PlatformContext = {
     config,
     db: db.db,

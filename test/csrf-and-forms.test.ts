@@ -85,6 +85,8 @@ const DOMAIN_TABLES = [
   'delivery_survey',
   'notifications_preference',
   'notifications_outcome_sent',
+  'notifications_outcome_contact',
+  'notifications_contact_outcome_sent',
 ] as const
 
 for (const kind of await testDatabases()) {

@@ -42,4 +42,12 @@ export const accountsMigrations: ModuleMigration[] = [
         .execute()
     },
   },
+  {
+    // The language each person's emails are written in (issue 9): null until they choose one, then the tenant's
+    // first language applies. Set when they switch language while signed in, or on their email preferences page.
+    name: '2026_11_28_1100_accounts_language',
+    async up(db) {
+      await db.schema.alterTable('accounts_user').addColumn('preferred_language', 'text').execute()
+    },
+  },
 ]

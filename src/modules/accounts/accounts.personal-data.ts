@@ -18,6 +18,7 @@ export async function exportAccountsPersonalData(db: Db, userId: number): Promis
       'is_disabled',
       'created_at',
       'updated_at',
+      'preferred_language',
     ])
     .where('id', '=', userId)
     .executeTakeFirst()
@@ -45,6 +46,7 @@ export async function exportAccountsPersonalData(db: Db, userId: number): Promis
           disabled: Number(u.is_disabled) === 1,
           createdAt: u.created_at,
           updatedAt: u.updated_at,
+          emailLanguage: u.preferred_language ?? null,
         }
       : null,
     roles: grants.map((g) => ({ role: g.role, ward: g.ward_name ?? null, grantedAt: g.created_at })),
@@ -73,6 +75,7 @@ export async function eraseAccountsPersonalData(trx: Db, userId: number, now: Da
       totp_enabled: 0,
       totp_last_step: null,
       is_disabled: 1,
+      preferred_language: null,
       updated_at: now.toISOString(),
     })
     .where('id', '=', userId)

@@ -267,3 +267,18 @@ export async function countUsers(db: Kysely<Database>): Promise<number> {
     .executeTakeFirstOrThrow()
   return Number(r.n)
 }
+
+/** The language a person chose for their emails, or null when they never chose (callers fall back to the tenant's). */
+export async function findPreferredLanguage(db: Kysely<Database>, userId: number): Promise<string | null> {
+  const r = await db
+    .selectFrom('accounts_user')
+    .select('preferred_language')
+    .where('id', '=', userId)
+    .executeTakeFirst()
+  return r?.preferred_language ?? null
+}
+
+/** Remembers the language of a person's emails (the caller checks it is one the tenant offers). */
+export async function setPreferredLanguage(db: Kysely<Database>, userId: number, language: string): Promise<void> {
+  await db.updateTable('accounts_user').set({ preferred_language: language }).where('id', '=', userId).execute()
+}

@@ -17,6 +17,8 @@ export interface AccountsUserTable {
   is_disabled: Flag
   created_at: IsoTime
   updated_at: IsoTime
+  /** The language the person's emails are written in (a tenant language code); null: the tenant's first. */
+  preferred_language?: string | null
 }
 
 export interface AccountsRoleGrantTable {

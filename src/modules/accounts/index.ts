@@ -17,6 +17,7 @@ export {
 } from './accounts.repository.js'
 
 export { findUserById, type UserRecord } from './accounts.repository.js'
+export { findPreferredLanguage, setPreferredLanguage } from './accounts.repository.js'
 
 export type AccountsManifest = ModuleManifest<AccountsService>
 export const accountsModule = { id: 'accounts', migrations: accountsMigrations, permissions: accountsPermissions }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isIsoDate, SERVICE_STATES } from './delivery.rules.js'
+import { isIsoDate, parseKpiTarget, SERVICE_STATES } from './delivery.rules.js'
 
 /** Form schemas; messages are translation keys (GOV.UK wording lives in locales/<lang>/delivery.json). */
 
@@ -153,3 +153,123 @@ export const KpiForm = z.object({
     .transform(Number),
   direction: z.enum(['higher', 'lower'], { error: 'delivery.errors.kpiDirection' }),
 })
+
+/** A child service's weight in its parent's roll-up (the same 1–100 as when tracking starts). */
+export const WeightForm = z.object({
+  weight: z
+    .string({ error: 'delivery.errors.weight' })
+    .trim()
+    .regex(/^\d{1,3}$/, 'delivery.errors.weight')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, 'delivery.errors.weight'),
+})
+
+/** GOV.UK date parts `<name>-day|month|year` → an ISO day, or '' when not a real date. */
+function isoFromParts(v: Record<string, unknown>, name: string): string {
+  const part = (k: string) => {
+    const x = v[`${name}-${k}`]
+    return typeof x === 'string' ? x : ''
+  }
+  const [d, m, y] = [part('day'), part('month'), part('year')]
+  const iso =
+    /^\d{1,2}$/.test(d) && /^\d{1,2}$/.test(m) && /^\d{4}$/.test(y)
+      ? `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`
+      : ''
+  return isIsoDate(iso) ? iso : ''
+}
+
+export const PRIORITY_FIELDS = [
+  'optionId',
+  'organisationId',
+  'parentId',
+  'weight',
+  'periodMonths',
+  'start',
+  'end',
+  'milestones',
+  'kpis',
+]
+/** The raw names a browser posts for the form above (date parts instead of `start`/`end`), for re-display. */
+export const PRIORITY_VALUES = [
+  'optionId',
+  'organisationId',
+  'parentId',
+  'weight',
+  'periodMonths',
+  'start-day',
+  'start-month',
+  'start-year',
+  'end-day',
+  'end-month',
+  'end-year',
+  'milestones',
+  'kpis',
+]
+
+const lines = (s: string) =>
+  s
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+
+/**
+ * Starting to track a winning option of a closed priority round that has no contract: who leads it, its term,
+ * reporting period and, as on a contract, its milestones (one a line, spread evenly over the term) and KPIs
+ * (one a line, "name: target", the target starting with a number, e.g. "Meals served: 500 a year").
+ */
+export const PriorityTrackForm = z
+  .object({
+    optionId: z
+      .string({ error: 'delivery.errors.priority' })
+      .regex(/^\d{1,12}$/, 'delivery.errors.priority')
+      .transform(Number),
+    organisationId: z
+      .string({ error: 'delivery.errors.organisation' })
+      .regex(/^\d{1,12}$/, 'delivery.errors.organisation')
+      .transform(Number),
+    parentId: TrackForm.shape.parentId,
+    weight: TrackForm.shape.weight,
+    periodMonths: TrackForm.shape.periodMonths,
+    'start-day': z.string().trim().optional(),
+    'start-month': z.string().trim().optional(),
+    'start-year': z.string().trim().optional(),
+    'end-day': z.string().trim().optional(),
+    'end-month': z.string().trim().optional(),
+    'end-year': z.string().trim().optional(),
+    milestones: z.string().max(4000, 'delivery.errors.milestoneLines').optional(),
+    kpis: z.string().max(4000, 'delivery.errors.kpiLines').optional(),
+  })
+  .transform((v, ctx) => {
+    const startOn = isoFromParts(v, 'start')
+    const endOn = isoFromParts(v, 'end')
+    if (!startOn) ctx.addIssue({ code: 'custom', path: ['start'], message: 'delivery.errors.startDate' })
+    if (!endOn) ctx.addIssue({ code: 'custom', path: ['end'], message: 'delivery.errors.endDate' })
+    else if (startOn && endOn <= startOn)
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'delivery.errors.endBeforeStart' })
+    const milestones = lines(v.milestones ?? '')
+    if (milestones.length > 20 || milestones.some((m) => m.length > 200))
+      ctx.addIssue({ code: 'custom', path: ['milestones'], message: 'delivery.errors.milestoneLines' })
+    const kpis: { name: string; target: number; unit: string }[] = []
+    for (const line of lines(v.kpis ?? '')) {
+      const at = line.lastIndexOf(':')
+      const name = at > 0 ? line.slice(0, at).trim() : ''
+      const t = at > 0 ? parseKpiTarget(line.slice(at + 1)) : undefined
+      if (!t || name.length === 0 || name.length > 120) {
+        ctx.addIssue({ code: 'custom', path: ['kpis'], message: 'delivery.errors.kpiLines' })
+        break
+      }
+      kpis.push({ name, ...t })
+    }
+    if (kpis.length > 20) ctx.addIssue({ code: 'custom', path: ['kpis'], message: 'delivery.errors.kpiLines' })
+    return {
+      optionId: v.optionId,
+      organisationId: v.organisationId,
+      parentId: v.parentId,
+      weight: v.weight,
+      periodMonths: v.periodMonths,
+      startOn,
+      endOn,
+      milestones,
+      kpis,
+    }
+  })

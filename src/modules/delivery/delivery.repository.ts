@@ -624,3 +624,87 @@ export async function listSurveys(db: Db, serviceId: number) {
       .execute()
   ).map((r) => ({ recipients: Number(r.recipients), createdAt: r.created_at }))
 }
+
+// --- Editing the plan after tracking starts (issue 9) --------------------------------------------------------
+
+/**
+ * Whether a provider has reported on a milestone: it is done, or any return (even a draft) names it. Such a
+ * milestone is part of the record and is neither edited nor removed.
+ */
+export async function isMilestoneReported(db: Db, milestoneId: number): Promise<boolean> {
+  const m = await db.selectFrom('delivery_milestone').select('done_on').where('id', '=', milestoneId).executeTakeFirst()
+  if (!m) return true
+  if (m.done_on !== null) return true
+  const r = await db
+    .selectFrom('delivery_return_milestone')
+    .select('return_id')
+    .where('milestone_id', '=', milestoneId)
+    .executeTakeFirst()
+  return r !== undefined
+}
+
+/** Changes a milestone nobody has reported on; false when it has been reported meanwhile (checked in the trx). */
+export async function updateMilestone(
+  db: Db,
+  m: { id: number; serviceId: number; title: string; dueOn: string; weight: number },
+): Promise<boolean> {
+  if (await isMilestoneReported(db, m.id)) return false
+  const r = await db
+    .updateTable('delivery_milestone')
+    .set({ title: m.title, due_on: m.dueOn, weight: m.weight })
+    .where('id', '=', m.id)
+    .where('service_id', '=', m.serviceId)
+    .where('done_on', 'is', null)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+export async function deleteMilestone(db: Db, serviceId: number, id: number): Promise<boolean> {
+  if (await isMilestoneReported(db, id)) return false
+  const r = await db
+    .deleteFrom('delivery_milestone')
+    .where('id', '=', id)
+    .where('service_id', '=', serviceId)
+    .where('done_on', 'is', null)
+    .executeTakeFirst()
+  return Number(r.numDeletedRows) === 1
+}
+
+/** Whether any return (even a draft) carries a figure for the KPI: its figures keep it in place. */
+export async function isKpiReported(db: Db, kpiId: number): Promise<boolean> {
+  const r = await db
+    .selectFrom('delivery_return_kpi')
+    .select('return_id')
+    .where('kpi_id', '=', kpiId)
+    .executeTakeFirst()
+  return r !== undefined
+}
+
+/** A KPI's name, unit, target and direction may change at any time (the figures reported stay as they were). */
+export async function updateKpi(
+  db: Db,
+  k: { id: number; serviceId: number; name: string; unit: string; target: number; direction: KpiDirection },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('delivery_kpi')
+    .set({ name: k.name, unit: k.unit, target: k.target, direction: k.direction })
+    .where('id', '=', k.id)
+    .where('service_id', '=', k.serviceId)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+export async function deleteKpi(db: Db, serviceId: number, id: number): Promise<boolean> {
+  if (await isKpiReported(db, id)) return false
+  const r = await db
+    .deleteFrom('delivery_kpi')
+    .where('id', '=', id)
+    .where('service_id', '=', serviceId)
+    .executeTakeFirst()
+  return Number(r.numDeletedRows) === 1
+}
+
+/** A child's weight in its parent's roll-up (the roll-up is computed on every read, so it follows at once). */
+export async function setServiceWeight(db: Db, id: number, weight: number): Promise<void> {
+  await db.updateTable('delivery_service').set({ weight }).where('id', '=', id).execute()
+}

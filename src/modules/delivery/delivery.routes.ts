@@ -7,9 +7,10 @@ import type { Ward } from '../../platform/tenancy/index.js'
 import { fieldValues, toGovukErrors, type GovukErrors } from '../../platform/views/index.js'
 import { fromMessages } from '../../platform/views/forms.js'
 import { listAwardedContracts } from '../commissioning/index.js'
-import { findOrganisationOfUser } from '../directory/index.js'
+import { findOrganisationOfUser, listOrganisations } from '../directory/index.js'
 import { formatPence } from '../ledger/index.js'
 import { sendNotification, setNotificationPreference } from '../notifications/index.js'
+import { listWinningOptions } from '../prioritisation/index.js'
 import { disclose } from '../reach/index.js'
 import {
   KPI_FIELDS,
@@ -17,6 +18,9 @@ import {
   MILESTONE_FIELDS,
   MilestoneForm,
   parseReturnForm,
+  PRIORITY_FIELDS,
+  PRIORITY_VALUES,
+  PriorityTrackForm,
   RATING_FIELDS,
   RatingForm,
   ReasonForm,
@@ -25,9 +29,18 @@ import {
   StateForm,
   TRACK_FIELDS,
   TrackForm,
+  WeightForm,
 } from './delivery.forms.js'
 import {
+  deleteKpi,
+  deleteMilestone,
   findRating,
+  isKpiReported,
+  isMilestoneReported,
+  listServices,
+  setServiceWeight,
+  updateKpi,
+  updateMilestone,
   findReturn,
   hideRating,
   insertKpi,
@@ -46,7 +59,7 @@ import {
   type Return,
 } from './delivery.repository.js'
 import { maySendSurvey, SERVICE_STATES } from './delivery.rules.js'
-import { buildWardDelivery, trackContract, type ServiceDetail } from './delivery.service.js'
+import { buildWardDelivery, trackContract, trackFundedPriority, type ServiceDetail } from './delivery.service.js'
 
 const V = 'delivery/views'
 
@@ -398,6 +411,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: PlatformContex
         money: money(d),
         milestones: d.milestones,
         kpis: d.kpis,
+        parent: d.service.parentId !== null ? found.all.get(d.service.parentId)?.summary : undefined,
         periods: [...d.periods].reverse(),
         reviews: reviews.reverse(),
         surveys,
@@ -458,8 +472,9 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: PlatformContex
           const r = await sendNotification(ctx, trx, {
             userId: uid,
             kind: 'service_surveys',
-            subject: req.t('delivery.survey.subject', { title: service.title }),
-            text: req.t('delivery.survey.text', { title: service.title }),
+            // In each recipient's own language, not the officer's.
+            subject: { key: 'delivery.survey.subject', vars: { title: service.title } },
+            text: { key: 'delivery.survey.text', vars: { title: service.title } },
             link,
           })
           if (r === 'queued') n += 1
@@ -531,6 +546,253 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: PlatformContex
       await ctx.write((trx) => insertKpi(trx, { serviceId: d.service.id, ...parsed.data, position: d.kpis.length + 1 }))
       await ctx.sessions.flash(req, reply, 'success', req.t('delivery.plan.kpiAdded'))
       return reply.redirect(`${manage(req.ward!)}/services/${d.service.id}#plan`, 303)
+    },
+  )
+
+  // --- Funded priorities without a contract (issue 9: "each commissioned service or funded priority") ------
+
+  /** Winning options of closed rounds that no awarded contract covers and nothing tracks yet. */
+  async function untrackedPriorities(db: PlatformContext['db'], wardId: number) {
+    const contracted = new Set((await listAwardedContracts(db, wardId)).map((c) => c.priorityOptionId))
+    const tracked = new Set((await listServices(db, wardId)).map((s) => s.priorityOptionId))
+    return (await listWinningOptions(db, wardId)).filter((o) => !contracted.has(o.optionId) && !tracked.has(o.optionId))
+  }
+
+  async function priorityPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    extra: { values?: Record<string, string>; errors?: GovukErrors } = {},
+    status = 200,
+  ) {
+    const ward = req.ward!
+    const rows = treeRows(await wardDetail(req))
+    return reply.page(
+      `${V}/track-priority.njk`,
+      {
+        ward,
+        base: manage(ward),
+        options: (await untrackedPriorities(db, ward.id)).map((o) => ({
+          value: String(o.optionId),
+          text: `${o.title} (${o.roundTitle})`,
+        })),
+        organisations: (await listOrganisations(db, [ward.id])).map((o) => ({ value: String(o.id), text: o.name })),
+        parents: rows.map((r) => ({ value: String(r.id), text: r.title })),
+        values: extra.values ?? { weight: '1', periodMonths: '3' },
+        errors: extra.errors,
+      },
+      { status, form: true },
+    )
+  }
+
+  app.get('/wards/:wardCode/delivery/manage/priorities', officer('delivery.priority.read'), (req, reply) =>
+    priorityPage(req, reply),
+  )
+
+  app.post('/wards/:wardCode/delivery/manage/priorities', officer('delivery.priority.track'), async (req, reply) => {
+    const ward = req.ward!
+    const values = fieldValues(req.body, PRIORITY_VALUES)
+    const parsed = PriorityTrackForm.safeParse(req.body)
+    if (!parsed.success)
+      return priorityPage(req, reply, { values, errors: toGovukErrors(parsed.error, req.t, PRIORITY_FIELDS) }, 400)
+    const f = parsed.data
+    const byField: Record<string, string> = {}
+    const option = (await listWinningOptions(db, ward.id)).find((o) => o.optionId === f.optionId)
+    if (!option || !(await untrackedPriorities(db, ward.id)).some((o) => o.optionId === f.optionId))
+      byField.optionId = req.t('delivery.errors.priority')
+    // The lead organisation is one of this ward's: another ward's organisation is as good as unknown.
+    if (!(await listOrganisations(db, [ward.id])).some((o) => o.id === f.organisationId))
+      byField.organisationId = req.t('delivery.errors.organisation')
+    if (f.parentId !== null && !(await listServices(db, ward.id)).some((s) => s.id === f.parentId))
+      byField.parentId = req.t('delivery.errors.parent')
+    if (!option || Object.keys(byField).length > 0)
+      return priorityPage(req, reply, { values, errors: fromMessages(byField, PRIORITY_FIELDS) }, 400)
+    const id = await ctx.write(async (trx) => {
+      // Checked again inside the write: two officers submitting at once must not track the same option twice.
+      if ((await listServices(trx, ward.id)).some((s) => s.priorityOptionId === option.optionId)) return undefined
+      return trackFundedPriority(
+        trx,
+        {
+          wardId: ward.id,
+          optionId: option.optionId,
+          title: option.title,
+          description: option.description,
+          theme: option.theme,
+        },
+        { ...f, userId: userId(req) },
+      )
+    })
+    if (id === undefined)
+      return priorityPage(
+        req,
+        reply,
+        { values, errors: fromMessages({ optionId: req.t('delivery.errors.priority') }, PRIORITY_FIELDS) },
+        409,
+      )
+    await ctx.sessions.flash(req, reply, 'success', req.t('delivery.priority.saved'))
+    return reply.redirect(`${manage(ward)}/services/${id}`, 303)
+  })
+
+  // --- Changing the plan after tracking starts ---------------------------------------------------------------
+
+  const MILESTONE_URL = '/wards/:wardCode/delivery/manage/services/:deliveryServiceId/milestones/:milestoneId'
+  const KPI_URL = '/wards/:wardCode/delivery/manage/services/:deliveryServiceId/kpis/:kpiId'
+
+  async function milestoneOf(req: FastifyRequest) {
+    const found = await serviceOf(req)
+    const m = found?.d.milestones.find((x) => x.id === paramId(req, 'milestoneId'))
+    return found && m ? { d: found.d, m } : undefined
+  }
+
+  async function milestonePage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    found: NonNullable<Awaited<ReturnType<typeof milestoneOf>>>,
+    extra: { values?: Record<string, string>; errors?: GovukErrors } = {},
+    status = 200,
+  ) {
+    const { d, m } = found
+    const base = `${manage(req.ward!)}/services/${d.service.id}`
+    return reply.page(
+      `${V}/edit-milestone.njk`,
+      {
+        ward: req.ward,
+        s: d.summary,
+        m,
+        // What a provider has reported on is part of the record: the page says so and offers no change.
+        reported: await isMilestoneReported(db, m.id),
+        back: `${base}#plan`,
+        action: `${base}/milestones/${m.id}`,
+        values: extra.values ?? {
+          title: m.title,
+          'due-day': String(Number(m.dueOn.slice(8, 10))),
+          'due-month': String(Number(m.dueOn.slice(5, 7))),
+          'due-year': m.dueOn.slice(0, 4),
+          weight: String(m.weight),
+        },
+        errors: extra.errors,
+      },
+      { status, form: true },
+    )
+  }
+
+  const reportedError = (req: FastifyRequest) =>
+    fromMessages({ title: req.t('delivery.errors.milestoneReported') }, MILESTONE_FIELDS)
+
+  app.get(MILESTONE_URL, officer('delivery.milestone.read'), async (req, reply) => {
+    const found = await milestoneOf(req)
+    if (!found) return notFound(reply)
+    return milestonePage(req, reply, found)
+  })
+
+  app.post(MILESTONE_URL, officer('delivery.milestone.edit'), async (req, reply) => {
+    const found = await milestoneOf(req)
+    if (!found) return notFound(reply)
+    const values = fieldValues(req.body, ['title', 'due-day', 'due-month', 'due-year', 'weight'])
+    const parsed = MilestoneForm.safeParse(req.body)
+    if (!parsed.success)
+      return milestonePage(
+        req,
+        reply,
+        found,
+        { values, errors: toGovukErrors(parsed.error, req.t, MILESTONE_FIELDS) },
+        400,
+      )
+    const ok = await ctx.write((trx) =>
+      updateMilestone(trx, { id: found.m.id, serviceId: found.d.service.id, ...parsed.data }),
+    )
+    if (!ok) return milestonePage(req, reply, found, { values, errors: reportedError(req) }, 409)
+    await ctx.sessions.flash(req, reply, 'success', req.t('delivery.plan.milestoneSaved'))
+    return reply.redirect(`${manage(req.ward!)}/services/${found.d.service.id}#plan`, 303)
+  })
+
+  app.post(`${MILESTONE_URL}/remove`, officer('delivery.milestone.remove'), async (req, reply) => {
+    const found = await milestoneOf(req)
+    if (!found) return notFound(reply)
+    const ok = await ctx.write((trx) => deleteMilestone(trx, found.d.service.id, found.m.id))
+    if (!ok) return milestonePage(req, reply, found, { errors: reportedError(req) }, 409)
+    await ctx.sessions.flash(req, reply, 'success', req.t('delivery.plan.milestoneRemoved'))
+    return reply.redirect(`${manage(req.ward!)}/services/${found.d.service.id}#plan`, 303)
+  })
+
+  async function kpiOf(req: FastifyRequest) {
+    const found = await serviceOf(req)
+    const k = found?.d.kpis.find((x) => x.id === paramId(req, 'kpiId'))
+    return found && k ? { d: found.d, k } : undefined
+  }
+
+  async function kpiPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    found: NonNullable<Awaited<ReturnType<typeof kpiOf>>>,
+    extra: { values?: Record<string, string>; errors?: GovukErrors } = {},
+    status = 200,
+  ) {
+    const { d, k } = found
+    const base = `${manage(req.ward!)}/services/${d.service.id}`
+    return reply.page(
+      `${V}/edit-kpi.njk`,
+      {
+        ward: req.ward,
+        s: d.summary,
+        back: `${base}#plan`,
+        action: `${base}/kpis/${k.id}`,
+        removable: !(await isKpiReported(db, k.id)),
+        values: extra.values ?? { name: k.name, unit: k.unit, target: String(k.target), direction: k.direction },
+        errors: extra.errors,
+      },
+      { status, form: true },
+    )
+  }
+
+  app.get(KPI_URL, officer('delivery.kpi.read'), async (req, reply) => {
+    const found = await kpiOf(req)
+    if (!found) return notFound(reply)
+    return kpiPage(req, reply, found)
+  })
+
+  app.post(KPI_URL, officer('delivery.kpi.edit'), async (req, reply) => {
+    const found = await kpiOf(req)
+    if (!found) return notFound(reply)
+    const values = fieldValues(req.body, KPI_FIELDS)
+    const parsed = KpiForm.safeParse(req.body)
+    if (!parsed.success)
+      return kpiPage(req, reply, found, { values, errors: toGovukErrors(parsed.error, req.t, KPI_FIELDS) }, 400)
+    await ctx.write((trx) => updateKpi(trx, { id: found.k.id, serviceId: found.d.service.id, ...parsed.data }))
+    await ctx.sessions.flash(req, reply, 'success', req.t('delivery.plan.kpiSaved'))
+    return reply.redirect(`${manage(req.ward!)}/services/${found.d.service.id}#plan`, 303)
+  })
+
+  app.post(`${KPI_URL}/remove`, officer('delivery.kpi.remove'), async (req, reply) => {
+    const found = await kpiOf(req)
+    if (!found) return notFound(reply)
+    // Figures already reported against a KPI keep it: removing it would lose what the provider said.
+    const ok = await ctx.write((trx) => deleteKpi(trx, found.d.service.id, found.k.id))
+    if (!ok)
+      return kpiPage(req, reply, found, { errors: fromMessages({ name: req.t('delivery.errors.kpiReported') }) }, 409)
+    await ctx.sessions.flash(req, reply, 'success', req.t('delivery.plan.kpiRemoved'))
+    return reply.redirect(`${manage(req.ward!)}/services/${found.d.service.id}#plan`, 303)
+  })
+
+  app.post(
+    '/wards/:wardCode/delivery/manage/services/:deliveryServiceId/weight',
+    officer('delivery.service.weight'),
+    async (req, reply) => {
+      const found = await serviceOf(req)
+      if (!found || found.d.service.parentId === null) return notFound(reply)
+      const parsed = WeightForm.safeParse(req.body)
+      if (!parsed.success)
+        return manageServicePage(
+          req,
+          reply,
+          {
+            values: { serviceWeight: fieldValues(req.body, ['weight']).weight ?? '' },
+            errors: fromMessages({ serviceWeight: req.t('delivery.errors.weight') }),
+          },
+          400,
+        )
+      await ctx.write((trx) => setServiceWeight(trx, found.d.service.id, parsed.data.weight))
+      await ctx.sessions.flash(req, reply, 'success', req.t('delivery.weight.saved'))
+      return reply.redirect(`${manage(req.ward!)}/services/${found.d.service.id}#roll-up`, 303)
     },
   )
 

@@ -292,29 +292,96 @@ export async function trackContract(
     isDemo: opts.isDemo,
     createdBy: opts.userId,
   })
-  const days = Math.max(1, Math.round((Date.parse(end) - Date.parse(start)) / 86_400_000))
-  const n = c.contract.milestones.length
-  for (const [i, title] of c.contract.milestones.entries())
+  await copyPlan(
+    trx,
+    id,
+    { start, end },
+    c.contract.milestones,
+    c.contract.kpis.flatMap((k) => {
+      const t = parseKpiTarget(k.target)
+      return t ? [{ name: k.name, ...t }] : []
+    }),
+  )
+  return id
+}
+
+/** Milestones spread evenly over the term (an officer can move them) and KPIs as numeric targets, higher better. */
+async function copyPlan(
+  trx: Db,
+  serviceId: number,
+  term: { start: string; end: string },
+  milestones: string[],
+  kpis: { name: string; target: number; unit: string }[],
+): Promise<void> {
+  const days = Math.max(1, Math.round((Date.parse(term.end) - Date.parse(term.start)) / 86_400_000))
+  const n = milestones.length
+  for (const [i, title] of milestones.entries())
     await insertMilestone(trx, {
-      serviceId: id,
+      serviceId,
       title,
-      dueOn: addDays(start, Math.round((days * (i + 1)) / n)),
+      dueOn: addDays(term.start, Math.round((days * (i + 1)) / n)),
       weight: 1,
       position: i + 1,
     })
-  let position = 0
-  for (const k of c.contract.kpis) {
-    const t = parseKpiTarget(k.target)
-    if (!t) continue
-    position += 1
+  for (const [i, k] of kpis.entries())
     await insertKpi(trx, {
-      serviceId: id,
+      serviceId,
       name: k.name,
-      unit: t.unit,
-      target: t.target,
+      unit: k.unit,
+      target: k.target,
       direction: 'higher',
-      position,
+      position: i + 1,
     })
-  }
+}
+
+/** A winning option of a closed priority round that no contract covers, as the officer starts tracking it. */
+export interface FundedPriority {
+  wardId: number
+  optionId: number
+  title: string
+  description: string
+  theme: string | null
+}
+
+/**
+ * Starts tracking a funded priority delivered without a contract (e.g. by a partner or the council itself):
+ * the lead organisation reports on it like a contract's provider; milestones and KPIs are set up as on the
+ * contract path. There is no contract commitment, so no spend is read for it. Returns the new service's id.
+ */
+export async function trackFundedPriority(
+  trx: Db,
+  p: FundedPriority,
+  opts: {
+    organisationId: number
+    parentId: number | null
+    weight: number
+    periodMonths: number
+    startOn: string
+    endOn: string
+    milestones: string[]
+    kpis: { name: string; target: number; unit: string }[]
+    userId: number | null
+  },
+): Promise<number> {
+  const id = await insertService(trx, {
+    wardId: p.wardId,
+    parentId: opts.parentId,
+    title: p.title,
+    description: p.description,
+    providerOrganisationId: opts.organisationId,
+    processId: null,
+    priorityOptionId: p.optionId,
+    commitmentRef: null,
+    theme: p.theme,
+    weight: opts.weight,
+    state: 'active',
+    startOn: opts.startOn,
+    endOn: opts.endOn,
+    periodMonths: opts.periodMonths,
+    dueAfterDays: 14,
+    graceDays: 7,
+    createdBy: opts.userId,
+  })
+  await copyPlan(trx, id, { start: opts.startOn, end: opts.endOn }, opts.milestones, opts.kpis)
   return id
 }

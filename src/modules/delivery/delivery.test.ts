@@ -434,6 +434,185 @@ for (const kind of await testDatabases()) {
       assert.deepEqual([meals.target, meals.unit, meals.rag], [300, 'a week', 'grey'])
     })
 
+    test('officers start tracking a funded priority without a contract, with lead organisation, milestones and KPIs', async () => {
+      const url = `${manage}/priorities`
+      const page = await officer.get(url)
+      assert.equal(page.statusCode, 200)
+      assert.match(page.body, /Warm hub on winter evenings/)
+      // Residents and other wards' officers are refused (deny by default).
+      assert.notEqual((await resident.get(url)).statusCode, 200)
+      const db = t.testDb.db
+      const option = await db
+        .selectFrom('prioritisation_option')
+        .select('id')
+        .where('title', '=', 'Warm hub on winter evenings (demo)')
+        .executeTakeFirstOrThrow()
+      assert.match(page.body, new RegExp(`<option value="${option.id}"`))
+      const kitchen = await db
+        .selectFrom('directory_organisation')
+        .select('id')
+        .where('name', '=', 'Demo: Norbiton Community Kitchen')
+        .executeTakeFirstOrThrow()
+      const form = {
+        optionId: String(option.id),
+        organisationId: String(kitchen.id),
+        parentId: '',
+        weight: '3',
+        periodMonths: '3',
+        'start-day': '1',
+        'start-month': '11',
+        'start-year': '2026',
+        'end-day': '31',
+        'end-month': '3',
+        'end-year': '2027',
+        milestones: 'Demo: hub opens\nDemo: halfway review\n',
+        kpis: 'Demo: visits: 400 a month\nDemo: volunteers: 12',
+      }
+      const bad = await officer.post(url, { ...form, 'end-year': '2025', kpis: 'no target here' })
+      assert.equal(bad.statusCode, 400)
+      assert.match(bad.body, /govuk-error-summary/)
+      assert.match(bad.body, /The end date must be after the start date/)
+      assert.match(bad.body, /Enter up to 20 measures/)
+      const badOrg = await officer.post(url, { ...form, organisationId: '999999' })
+      assert.equal(badOrg.statusCode, 400)
+      assert.match(badOrg.body, /Select the lead organisation/)
+      const ok = await officer.post(url, form)
+      assert.equal(ok.statusCode, 303)
+      const id = Number(/services\/(\d+)$/.exec(String(ok.headers.location))?.[1])
+      const tracked = (await buildWardDelivery(db, wardId)).get(id)!
+      assert.equal(tracked.service.priorityOptionId, Number(option.id))
+      assert.equal(tracked.service.processId, null)
+      assert.equal(tracked.service.providerOrganisationId, Number(kitchen.id))
+      assert.equal(tracked.summary.title, 'Warm hub on winter evenings (demo)')
+      assert.deepEqual(
+        tracked.milestones.map((m) => [m.title, m.dueOn]),
+        [
+          ['Demo: hub opens', '2027-01-15'],
+          ['Demo: halfway review', '2027-03-31'],
+        ],
+      )
+      assert.deepEqual(
+        tracked.kpis.map((k) => [k.name, k.target, k.unit]),
+        [
+          ['Demo: visits', 400, 'a month'],
+          ['Demo: volunteers', 12, ''],
+        ],
+      )
+      // Once only: the option leaves the list and a second post is refused.
+      assert.doesNotMatch((await officer.get(url)).body, new RegExp(`<option value="${option.id}"`))
+      const again = await officer.post(url, form)
+      assert.equal(again.statusCode, 400)
+      assert.match(again.body, /Select a funded priority that is not tracked yet/)
+      // The lead organisation's provider sees it among its own services.
+      assert.match((await provider.get(prov)).body, /Warm hub on winter evenings/)
+      // The route's audit entry is appended once the response has gone: wait for it briefly.
+      let audited = 0
+      for (let i = 0; i < 50 && audited === 0; i++) {
+        audited = (
+          await db.selectFrom('audit_event').select('action').where('action', '=', 'delivery.priority.track').execute()
+        ).length
+        if (audited === 0) await new Promise((r) => setTimeout(r, 20))
+      }
+      assert.ok(audited >= 1)
+    })
+
+    test('officers change and remove unreported milestones and KPIs, and a child’s weight; the roll-up follows', async () => {
+      const db = t.testDb.db
+      const url = `${manage}/services/${courseId}`
+      const d = (await buildWardDelivery(db, wardId)).get(courseId)!
+      const open = d.milestones.find((m) => m.doneOn === null && m.title === 'Demo: final evaluation published')!
+      const done = d.milestones.find((m) => m.doneOn !== null)!
+      const edit = await officer.get(`${url}/milestones/${open.id}`)
+      assert.equal(edit.statusCode, 200)
+      assert.match(edit.body, /Demo: final evaluation published/)
+      // A milestone already reported done is part of the record: the page says so and offers no form.
+      const shown = await officer.get(`${url}/milestones/${done.id}`)
+      assert.equal(shown.statusCode, 200)
+      assert.match(shown.body, /part of the record/)
+      assert.doesNotMatch(shown.body, new RegExp(`action="${url}/milestones/${done.id}"`))
+      const refused = await officer.post(`${url}/milestones/${done.id}`, {
+        title: 'Renamed',
+        'due-day': '1',
+        'due-month': '1',
+        'due-year': '2030',
+        weight: '1',
+      })
+      assert.equal(refused.statusCode, 409)
+      assert.equal((await officer.post(`${url}/milestones/${done.id}/remove`, {})).statusCode, 409)
+      const bad = await officer.post(`${url}/milestones/${open.id}`, {
+        title: '',
+        'due-day': '31',
+        'due-month': '2',
+        'due-year': '2030',
+        weight: '11',
+      })
+      assert.equal(bad.statusCode, 400)
+      assert.match(bad.body, /govuk-error-summary/)
+      assert.match(bad.body, /Enter the milestone/)
+      const before = (await getServiceDelivery(db, courseId))!.progressPercent
+      const ok = await officer.post(`${url}/milestones/${open.id}`, {
+        title: 'Demo: evaluation published',
+        'due-day': '1',
+        'due-month': '6',
+        'due-year': '2099',
+        weight: '5',
+      })
+      assert.equal(ok.statusCode, 303)
+      let after = (await buildWardDelivery(db, wardId)).get(courseId)!
+      const changed = after.milestones.find((m) => m.id === open.id)!
+      assert.deepEqual([changed.title, changed.dueOn, changed.weight], ['Demo: evaluation published', '2099-06-01', 5])
+      // More undone weight: progress falls.
+      assert.ok(after.summary.progressPercent < before)
+      assert.equal((await officer.post(`${url}/milestones/${open.id}/remove`, {})).statusCode, 303)
+      after = (await buildWardDelivery(db, wardId)).get(courseId)!
+      assert.ok(!after.milestones.some((m) => m.id === open.id))
+
+      // KPIs: edit any; remove only one without reported figures.
+      const reported = after.kpis.find((k) => k.history.length > 0)!
+      const editKpi = await officer.post(`${url}/kpis/${reported.id}`, {
+        name: reported.name,
+        unit: reported.unit,
+        target: '5',
+        direction: 'higher',
+      })
+      assert.equal(editKpi.statusCode, 303)
+      after = (await buildWardDelivery(db, wardId)).get(courseId)!
+      assert.equal(after.kpis.find((k) => k.id === reported.id)!.target, 5)
+      const badKpi = await officer.post(`${url}/kpis/${reported.id}`, { name: '', target: 'x', direction: 'up' })
+      assert.equal(badKpi.statusCode, 400)
+      assert.match(badKpi.body, /Enter the measure/)
+      assert.equal((await officer.post(`${url}/kpis/${reported.id}/remove`, {})).statusCode, 409)
+      await officer.post(`${url}/kpis`, { name: 'Demo: spare measure', unit: '', target: '3', direction: 'lower' })
+      const spare = (await buildWardDelivery(db, wardId))
+        .get(courseId)!
+        .kpis.find((k) => k.name === 'Demo: spare measure')!
+      assert.equal((await officer.post(`${url}/kpis/${spare.id}/remove`, {})).statusCode, 303)
+      assert.ok(!(await buildWardDelivery(db, wardId)).get(courseId)!.kpis.some((k) => k.id === spare.id))
+
+      // A child's weight in its parent's roll-up.
+      const parentBefore = (await getServiceDelivery(db, parentId))!
+      const children = [...(await buildWardDelivery(db, wardId)).values()].filter(
+        (x) => x.service.parentId === parentId && x.service.state !== 'cancelled',
+      )
+      assert.equal((await officer.post(`${url}/weight`, { weight: '0' })).statusCode, 400)
+      assert.equal((await officer.post(`${url}/weight`, { weight: '40' })).statusCode, 303)
+      const all = await buildWardDelivery(db, wardId)
+      const weightOf = (id: number) => (id === courseId ? 40 : all.get(id)!.service.weight)
+      const total = children.reduce((s, c) => s + weightOf(c.service.id), 0)
+      const expected =
+        Math.round(
+          (children.reduce((s, c) => s + all.get(c.service.id)!.summary.progressPercent * weightOf(c.service.id), 0) /
+            total) *
+            10,
+        ) / 10
+      assert.equal(all.get(parentId)!.summary.progressPercent, expected)
+      assert.notEqual(all.get(parentId)!.summary.progressPercent, parentBefore.progressPercent)
+      // A service without a parent has no weight to change.
+      assert.equal((await officer.post(`${manage}/services/${parentId}/weight`, { weight: '5' })).statusCode, 404)
+      // Other wards' officers cannot reach any of it.
+      assert.equal((await resident.post(`${url}/weight`, { weight: '7' })).statusCode >= 400, true)
+    })
+
     test('a person’s ratings are in their data download; erasure ends survey emails and keeps the counts', async () => {
       const db = t.testDb.db
       const user = await db

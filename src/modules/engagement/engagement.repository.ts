@@ -523,6 +523,17 @@ export async function insertEvent(
   return Number(r.id)
 }
 
+/** Whether an outreach event is one of this ward's (the entry form's check, without listEvents' response counts). */
+export async function isWardEvent(db: Db, wardId: number, id: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('engagement_event')
+    .select('id')
+    .where('ward_id', '=', wardId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 export async function listEvents(db: Db, wardId: number): Promise<OutreachEvent[]> {
   const rows = await db
     .selectFrom('engagement_event as e')
@@ -559,10 +570,12 @@ export async function listEvents(db: Db, wardId: number): Promise<OutreachEvent[
 export async function listResponsePlaces(
   db: Db,
   wardId: number,
-): Promise<{ consultationId: number; channel: Channel; postcode: string | null; respondedOn: string }[]> {
+): Promise<
+  { consultationId: number; channel: Channel; postcode: string | null; areaCode: string | null; respondedOn: string }[]
+> {
   const rows = await db
     .selectFrom('engagement_response')
-    .select(['consultation_id', 'channel', 'postcode', 'responded_on'])
+    .select(['consultation_id', 'channel', 'postcode', 'area_code', 'responded_on'])
     .where('ward_id', '=', wardId)
     .orderBy('id')
     .execute()
@@ -570,6 +583,9 @@ export async function listResponsePlaces(
     consultationId: Number(r.consultation_id),
     channel: r.channel,
     postcode: r.postcode,
+    // The small area found when the response was stored: it outlives the postcode, which is purged after its
+    // retention period (engagement.personal-data.ts), so reach can still count old responses in their area.
+    areaCode: r.area_code,
     respondedOn: r.responded_on,
   }))
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import ExcelJS from 'exceljs'
+import type { Transaction } from 'kysely'
 import { authorize } from '../../platform/access/index.js'
+import type { Database } from '../../platform/db/index.js'
 import type { PlatformContext } from '../../platform/module.js'
 import { randomToken } from '../../platform/security/index.js'
 import type { Ward } from '../../platform/tenancy/index.js'
@@ -37,6 +39,7 @@ import {
   countResponses,
   countResponsesByArea,
   deleteDraft,
+  isWardEvent,
   ensureThemes,
   findConsultation,
   findDraft,
@@ -89,7 +92,12 @@ import {
 } from './engagement.rules.js'
 import { createEngagementService } from './engagement.service.js'
 import { fromPixel, placeMap, placeMapSvg } from './engagement.place.js'
-import { sendNotification } from '../notifications/index.js'
+import {
+  insertOutcomeContact,
+  readOutcomeOptIn,
+  sendNotification,
+  setNotificationPreference,
+} from '../notifications/index.js'
 
 const V = 'engagement/views'
 
@@ -159,11 +167,11 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
     else await ctx.sessions.setData(req, reply, { [sessionKey(c)]: draft })
   }
 
-  async function clearDraft(req: FastifyRequest, reply: FastifyReply, c: Consultation): Promise<void> {
+  async function clearDraftWithin(trx: Transaction<Database>, req: FastifyRequest, c: Consultation): Promise<void> {
     const uid = userId(req)
-    if (uid !== null) await ctx.write((trx) => deleteDraft(trx, uid, c.id))
+    if (uid !== null) await deleteDraft(trx, uid, c.id)
     else if (req.session?.data[sessionKey(c)] !== undefined)
-      await ctx.sessions.setData(req, reply, { [sessionKey(c)]: undefined })
+      await ctx.sessions.changeWithin(trx, req, { data: { [sessionKey(c)]: undefined } })
   }
 
   /** Open consultations only; signed-out people only where the officer allowed answering without an account. */
@@ -459,8 +467,69 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       return reply.redirect(resident(ward, c), 303)
     }
     const after = questions.find((x) => x.position > q.position)
-    if (body.change === '1' || !after) return reply.redirect(`${resident(ward, c)}/check`, 303)
+    if (body.change === '1') return reply.redirect(`${resident(ward, c)}/check`, 303)
+    // After the last question: the optional "hear what happens" question, on its own page, then check answers.
+    if (!after) return reply.redirect(`${resident(ward, c)}/updates`, 303)
     return reply.redirect(`${resident(ward, c)}/questions/${after.position}`, 303)
+  })
+
+  // --- "Do you want to hear what happens?" (issue 9): optional, default no, apart from the equality questions ------
+
+  async function updatesPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    c: Consultation,
+    extra: { values: Record<string, string>; errors?: GovukErrors; fromCheck: boolean },
+  ) {
+    const questions = await listQuestions(db, c.id)
+    const last = questions.at(-1)
+    const base = resident(req.ward!, c)
+    return reply.page(
+      `${V}/updates.njk`,
+      {
+        ward: req.ward,
+        c,
+        base,
+        back: extra.fromCheck ? `${base}/check` : last ? `${base}/questions/${last.position}` : `${base}/where`,
+        signedIn: req.actor.kind === 'user',
+        ...extra,
+      },
+      { status: extra.errors ? 400 : 200, form: true },
+    )
+  }
+
+  app.get('/wards/:wardCode/consultations/:consultationId/updates', publicWard, async (req, reply) => {
+    const c = await answerable(req, reply)
+    if (!c) return reply
+    const draft = await loadDraft(req, c)
+    if (!draft.postcode) return reply.redirect(`${resident(req.ward!, c)}/where`, 303)
+    const fromCheck = (req.query as Record<string, unknown>).change === '1'
+    return updatesPage(req, reply, c, {
+      values: { updates: draft.updates ?? '', email: draft.updatesEmail ?? '' },
+      fromCheck,
+    })
+  })
+
+  app.post('/wards/:wardCode/consultations/:consultationId/updates', publicPost, async (req, reply) => {
+    const c = await answerable(req, reply)
+    if (!c) return reply
+    const read = readOutcomeOptIn(req.body, req.actor.kind === 'user')
+    const fromCheck = (req.body as Record<string, unknown> | undefined)?.change === '1'
+    if (!read.ok)
+      return updatesPage(req, reply, c, {
+        values: fieldValues(req.body, ['updates', 'email']),
+        errors: fromMessages(Object.fromEntries(Object.entries(read.errors).map(([k, v]) => [k, req.t(v)])), [
+          'updates',
+          'email',
+        ]),
+        fromCheck,
+      })
+    const draft = await loadDraft(req, c)
+    const next: Draft = { ...draft, updates: read.wants ? 'yes' : 'no' }
+    if (read.email) next.updatesEmail = read.email
+    else delete next.updatesEmail
+    await storeDraft(req, reply, c, next)
+    return reply.redirect(`${resident(req.ward!, c)}/check`, 303)
   })
 
   async function checkPage(req: FastifyRequest, reply: FastifyReply, c: Consultation, errors?: GovukErrors) {
@@ -483,6 +552,7 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
           answer: answerText(q.kind, draft[`q${q.id}`], themes),
         })),
         submissionKey: randomToken(18),
+        updates: { wants: draft.updates === 'yes', email: draft.updatesEmail ?? '' },
         errors,
       },
       { status: errors ? 400 : 200, form: true },
@@ -524,6 +594,8 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       enteredByUserId: null,
       eventId: null,
       respondedOn: today(),
+      // The draft goes in the same commit as the response it became (no second commit, no window with both).
+      within: (trx) => clearDraftWithin(trx, req, c),
     })
     if (!outcome.ok) {
       const byField: Record<string, string> = {}
@@ -531,20 +603,35 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
         byField[`q${q.id}`] = req.t('engagement.check.unanswered', { question: q.prompt })
       return checkPage(req, reply, c, fromMessages(byField))
     }
-    await clearDraft(req, reply, c)
+    // "Hear what happens": signed in, the account's outcome emails are switched on; without an account, the address
+    // is kept with the response (its chain decides which outcomes it hears of). Once per response, not per retry.
+    if (draft.updates === 'yes' && !outcome.duplicate) {
+      const uid = userId(req)
+      const email = draft.updatesEmail ?? ''
+      const responseId = outcome.id
+      if (uid !== null) await ctx.write((trx) => setNotificationPreference(trx, uid, 'outcomes', true))
+      else if (email)
+        await ctx.write((trx) =>
+          insertOutcomeContact(trx, { wardId: ward.id, responseId, email, language: req.lang }).then(() => undefined),
+        )
+    }
     // A signed-in resident gets a confirmation by email (queued in the outbox, sent by the SMTP relay) unless they
     // turned receipts off; it carries a one-click unsubscribe and points to "what happened to what I said".
     if (req.actor.kind === 'user' && !outcome.duplicate) {
       const receipt = {
         userId: req.actor.userId,
         kind: 'response_receipt' as const,
-        subject: req.t('engagement.mail.confirmSubject', { title: c.title }),
-        text: req.t('engagement.mail.confirmBody', {
-          name: req.actor.name,
-          title: c.title,
-          reference: `R${String(outcome.id).padStart(6, '0')}`,
-          url: `${ctx.config.publicUrl}${resident(ward, c)}`,
-        }),
+        // Keys, not text: written in the language the person chose for their emails as it is queued.
+        subject: { key: 'engagement.mail.confirmSubject', vars: { title: c.title } },
+        text: {
+          key: 'engagement.mail.confirmBody',
+          vars: {
+            name: req.actor.name,
+            title: c.title,
+            reference: `R${String(outcome.id).padStart(6, '0')}`,
+            url: `${ctx.config.publicUrl}${resident(ward, c)}`,
+          },
+        },
         link: '/account/what-happened',
       }
       await ctx.write((trx) => sendNotification(ctx, trx, receipt))
@@ -1140,11 +1227,7 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       const c = await loadConsultation(req)
       if (!c || c.status === 'draft') return notFound(reply)
       const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>
-      const [questions, themes, events] = await Promise.all([
-        listQuestions(db, c.id),
-        listThemes(db, ward.id),
-        listEvents(db, ward.id),
-      ])
+      const [questions, themes] = await Promise.all([listQuestions(db, c.id), listThemes(db, ward.id)])
       const answerFields = questions.map((q) => `q${q.id}`)
       const values: Record<string, unknown> = { ...fieldValues(body, [...ENTRY_FIELDS, ...answerFields]) }
       for (const q of questions)
@@ -1157,7 +1240,8 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       if (postcode === undefined) byField.postcode = req.t('engagement.errors.postcode')
       const respondedOn = head.success ? checkDate(head.data.respondedOn, today()) : undefined
       if (head.success && !respondedOn) byField.respondedOn = req.t('engagement.errors.date')
-      if (head.success && head.data.event !== null && !events.some((e) => e.id === head.data.event))
+      // Only the chosen event is checked: the list with its response counts is for showing the form again.
+      if (head.success && head.data.event !== null && !(await isWardEvent(db, ward.id, head.data.event)))
         byField.event = req.t('engagement.errors.event')
       for (const q of questions) {
         const checked = checkAnswer(q, body[`q${q.id}`], themes)
@@ -1179,6 +1263,9 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
           },
           400,
         )
+      const savedText = (id: number) =>
+        req.t('engagement.entry.saved', { reference: `R${String(id).padStart(6, '0')}` })
+      let flashed = false
       const outcome = await service.submit({
         wardId: ward.id,
         consultationId: c.id,
@@ -1192,6 +1279,10 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
         enteredByUserId: userId(req),
         eventId: head.data.event,
         respondedOn,
+        // The "saved" message commits with the response: one commit per form entered, not two.
+        within: async (trx, saved) => {
+          flashed = await ctx.sessions.changeWithin(trx, req, { flash: { kind: 'success', text: savedText(saved.id) } })
+        },
       })
       if (!outcome.ok)
         return entryPage(
@@ -1201,12 +1292,7 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
           { values, errors: fromMessages({ form: req.t('engagement.errors.option') }) },
           400,
         )
-      await ctx.sessions.flash(
-        req,
-        reply,
-        'success',
-        req.t('engagement.entry.saved', { reference: `R${String(outcome.id).padStart(6, '0')}` }),
-      )
+      if (!flashed) await ctx.sessions.flash(req, reply, 'success', savedText(outcome.id))
       const keep = new URLSearchParams({
         channel: head.data.channel,
         respondedOn,

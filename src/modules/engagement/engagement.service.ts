@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database, Write } from '../../platform/db/index.js'
 import { createTtlCache } from '../../platform/cache.js'
 import {
@@ -96,6 +96,11 @@ export function createEngagementService(deps: EngagementServiceDeps) {
     enteredByUserId: number | null
     eventId: number | null
     respondedOn: string
+    /**
+     * More work for the same unit, after the response is stored (or found stored): what belongs with it, such as
+     * clearing the draft or the "saved" message, commits with it rather than paying a commit of its own.
+     */
+    within?: (trx: Transaction<Database>, saved: { id: number; duplicate: boolean }) => Promise<void>
   }): Promise<SubmitOutcome> {
     const missing: Question[] = []
     const invalid: Question[] = []
@@ -114,8 +119,8 @@ export function createEngagementService(deps: EngagementServiceDeps) {
     }
     if (missing.length > 0 || invalid.length > 0) return { ok: false, missing, invalid }
     const areaCode = await placePostcode(input.wardId, input.postcode)
-    const saved = await deps.write((trx) =>
-      insertResponseOnce(trx, {
+    const saved = await deps.write(async (trx) => {
+      const stored = await insertResponseOnce(trx, {
         wardId: input.wardId,
         consultationId: input.consultationId,
         submissionKey: input.submissionKey,
@@ -127,8 +132,10 @@ export function createEngagementService(deps: EngagementServiceDeps) {
         eventId: input.eventId,
         respondedOn: input.respondedOn,
         answers,
-      }),
-    )
+      })
+      await input.within?.(trx, stored)
+      return stored
+    })
     return { ok: true, ...saved }
   }
 

@@ -261,7 +261,8 @@ for (const kind of await testDatabases()) {
       const q1 = await r.post(`${base}/questions/1`, { answer: ['employment-and-skills', 'financial-support'] })
       assert.equal(q1.headers.location, `${base}/questions/2`)
       await r.post(`${base}/questions/2`, { answer: 'Yes' })
-      assert.equal((await r.post(`${base}/questions/3`, { answer: 'A job club' })).headers.location, `${base}/check`)
+      // After the last question, the optional "hear what happens" page, then check answers.
+      assert.equal((await r.post(`${base}/questions/3`, { answer: 'A job club' })).headers.location, `${base}/updates`)
       const check = await r.get(`${base}/check`)
       assert.match(check.body, /Financial Support/)
       assert.match(check.body, /KT2 7AA/)
@@ -503,7 +504,8 @@ for (const kind of await testDatabases()) {
       assert.match(repeated.body, /Use each option only once/)
       assert.match(repeated.body, /href="#answer"/)
       const ok = await r.post(`${base}/questions/1`, { answer: ['Safety', 'Jobs', 'Childcare'] })
-      assert.equal(ok.headers.location, `${base}/check`)
+      // The last question leads to the optional "hear what happens" page, then check answers.
+      assert.equal(ok.headers.location, `${base}/updates`)
       const check = await r.get(`${base}/check`)
       assert.match(check.body, /1\. Safety/)
       assert.equal((await r.post(`${base}/submit`, { submissionKey: keyOf(check.body) })).statusCode, 303)
@@ -566,7 +568,7 @@ for (const kind of await testDatabases()) {
       assert.match((await r.get(`${base}/questions/1`)).body, /Pin placed at/)
       assert.match((await r.get(`${base}/questions/1/map.svg`)).body, /<circle/)
       // Continue keeps the pin; the answer is placed in the LSOA the pin fell in.
-      assert.equal((await r.post(`${base}/questions/1`, {})).headers.location, `${base}/check`)
+      assert.equal((await r.post(`${base}/questions/1`, {})).headers.location, `${base}/updates`)
       const check = await r.get(`${base}/check`)
       assert.match(check.body, new RegExp(`\\(${target.code}\\)`))
       assert.equal((await r.post(`${base}/submit`, { submissionKey: keyOf(check.body) })).statusCode, 303)
@@ -588,7 +590,7 @@ for (const kind of await testDatabases()) {
       await s2.post(`${base}/where`, { postcode: 'KT2 7AA' })
       await s2.get(`${base}/questions/1`)
       assert.equal((await s2.post(`${base}/questions/1`, { area: 'E09999999' })).statusCode, 400)
-      assert.equal((await s2.post(`${base}/questions/1`, { area: target.code })).headers.location, `${base}/check`)
+      assert.equal((await s2.post(`${base}/questions/1`, { area: target.code })).headers.location, `${base}/updates`)
       await s2.post(`${base}/submit`, { submissionKey: keyOf((await s2.get(`${base}/check`)).body) })
       const s3 = new Client(t)
       await s3.get(`${base}/where`)

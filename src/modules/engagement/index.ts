@@ -26,5 +26,8 @@ export {
   listResponsesByPerson,
   listSignedInResponses,
   countResponsesByTheme,
+  listResponsesByIds,
+  listRespondentsNamingThemes,
+  listRespondentsOfAnswers,
   type TracedResponse,
 } from './engagement.trace.js'

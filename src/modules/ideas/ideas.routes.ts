@@ -4,7 +4,7 @@ import type { PlatformContext } from '../../platform/module.js'
 import { fieldValues, toGovukErrors } from '../../platform/views/index.js'
 import { fromMessages } from '../../platform/views/forms.js'
 import { canonicalPostcode, listThemes } from '../engagement/index.js'
-import { mailText, sendNotification, setNotificationPreference } from '../notifications/index.js'
+import { sendNotification, setNotificationPreference } from '../notifications/index.js'
 import {
   CommentForm,
   HideForm,
@@ -195,10 +195,9 @@ export function registerIdeasRoutes(app: FastifyInstance, ctx: PlatformContext):
       )
     const uid = userId(req)!
     const title = idea.title
-    const [subject, text] = await Promise.all([
-      mailText(ctx, 'notifications.ideas.commentSubject', { title }),
-      mailText(ctx, 'notifications.ideas.commentText', { title, comment: parsed.data.comment }),
-    ])
+    // Keys, not text: the email is written in the author's own language as it is queued.
+    const subject = { key: 'notifications.ideas.commentSubject', vars: { title } }
+    const text = { key: 'notifications.ideas.commentText', vars: { title, comment: parsed.data.comment } }
     await ctx.write(async (trx) => {
       await insertComment(trx, {
         wardId: req.ward!.id,
@@ -285,15 +284,16 @@ export function registerIdeasRoutes(app: FastifyInstance, ctx: PlatformContext):
     const uid = userId(req)!
     const statusChanged = d.status !== idea.status
     const title = idea.title
-    const statusName = await mailText(ctx, `ideas.statuses.${d.status}`)
-    const parts = await Promise.all([
-      d.reply ? mailText(ctx, 'notifications.ideas.replyText', { title, reply: d.reply }) : '',
-      statusChanged ? mailText(ctx, 'notifications.ideas.statusText', { title, status: statusName }) : '',
-      statusChanged && d.reason ? mailText(ctx, 'notifications.ideas.statusReason', { reason: d.reason }) : '',
-    ])
+    // Keys, not text: the email is written in the author's own language as it is queued.
+    const statusName = { key: `ideas.statuses.${d.status}` }
+    const parts = [
+      d.reply ? { key: 'notifications.ideas.replyText', vars: { title, reply: d.reply } } : '',
+      statusChanged ? { key: 'notifications.ideas.statusText', vars: { title, status: statusName } } : '',
+      statusChanged && d.reason ? { key: 'notifications.ideas.statusReason', vars: { reason: d.reason } } : '',
+    ]
     const subject = d.reply
-      ? await mailText(ctx, 'notifications.ideas.replySubject', { title })
-      : await mailText(ctx, 'notifications.ideas.statusSubject', { status: statusName })
+      ? { key: 'notifications.ideas.replySubject', vars: { title } }
+      : { key: 'notifications.ideas.statusSubject', vars: { status: statusName } }
     await ctx.write(async (trx) => {
       await setStatus(trx, idea.id, d.status, d.reason || null)
       if (d.reply)
@@ -310,7 +310,7 @@ export function registerIdeasRoutes(app: FastifyInstance, ctx: PlatformContext):
           userId: idea.authorUserId,
           kind: 'idea_activity',
           subject,
-          text: parts.filter((p) => p).join('\n\n'),
+          text: parts,
           link: `${base(req)}/${idea.id}`,
         })
     })

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { PlatformContext } from '../../platform/module.js'
+import { setPreferredLanguage } from '../accounts/index.js'
 
 const YEAR_SECONDS = 365 * 24 * 60 * 60
 
@@ -22,6 +23,11 @@ export function registerLanguagesRoutes(app: FastifyInstance, ctx: PlatformConte
         httpOnly: true,
         secure: ctx.config.isProduction,
       })
+    // Signed in, the choice is also the language of the person's emails (they can change it on /account/notifications).
+    if (lang && req.actor.kind === 'user') {
+      const userId = req.actor.userId
+      await ctx.write((trx) => setPreferredLanguage(trx, userId, lang))
+    }
     return reply.redirect(safeReturnPath(q.returnTo), 303)
   })
 }

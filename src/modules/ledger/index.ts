@@ -6,6 +6,7 @@ export {
   commitFunds,
   payFunds,
   IDEMPOTENCY_KEY,
+  LedgerRefused,
   type Ledger,
   type LedgerResult,
   type LedgerError,
@@ -24,5 +25,5 @@ export {
   type PledgeAvailability,
   type PoolItem,
   type PoolPlan,
-  type PoolAllocationResult,
+  PoolAllocationRefused,
 } from './ledger.pool.js'

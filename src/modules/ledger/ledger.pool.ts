@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../../platform/db/index.js'
+import type { Kysely, Transaction } from 'kysely'
+import type { Database, Dialect } from '../../platform/db/index.js'
 import { balanceKey } from './ledger.rules.js'
-import { listFunds, listPledges, loadBalances } from './ledger.repository.js'
-import type { Ledger, LedgerActor, LedgerError } from './ledger.service.js'
+import { findFund, listFunds, listPledges, loadBalances, lockFund } from './ledger.repository.js'
+import { LedgerRefused, type Ledger, type LedgerActor, type LedgerError } from './ledger.service.js'
 
 /** One pledge's unallocated money and whether it may be allocated today. */
 export interface PledgeAvailability {
@@ -98,49 +98,65 @@ export function planPoolAllocation(pledges: readonly PledgeAvailability[], items
   return unfunded.length > 0 ? { ok: false, unfunded } : { ok: true, moves }
 }
 
-export type PoolAllocationResult =
-  | { ok: true; transactionIds: number[] }
-  | { ok: false; error: 'no_fund' | 'not_enough' | LedgerError; unfunded?: PoolItem[] }
+/** Why the pool refused an allocation; thrown so that the caller's whole unit of work rolls back. */
+export class PoolAllocationRefused extends Error {
+  constructor(
+    readonly error: 'no_fund' | 'not_enough' | LedgerError,
+    /** With `not_enough`: the items the pool could not cover. */
+    readonly unfunded: readonly PoolItem[] = [],
+  ) {
+    super(error)
+  }
+}
 
 /**
- * Allocates items from the ward's pooled fund through the ledger's own `move` (one allocation per pledge
- * and item), never by writing money tables. The plan is all or nothing against current balances; each move
- * is then its own unit of work (so this must not run inside `ctx.write`). Keys are `<keyPrefix>-<n>`: the
- * same request sent twice replays instead of allocating twice, and if money moved elsewhere between the
- * plan and a move, that move is refused, the moves before it stand, and a retry with the same prefix is
- * refused by the ledger's idempotency check rather than allocating on a different plan.
+ * Allocates items from the ward's pooled fund through the ledger's own moves (one allocation per pledge and
+ * item), never by writing money tables, all inside the caller's unit of work (`ctx.write`): the fund is
+ * locked, the plan is made against its balances under that lock, and any refusal — by the plan, or by the
+ * ledger part-way through the moves — throws `PoolAllocationRefused`, so the caller's unit rolls back and
+ * nothing is allocated. The caller's own writes (marking what was paid for) share the same commit. Keys are
+ * `<keyPrefix>-<n>`; they are only stored when the whole unit commits.
  */
 export async function allocateFromPool(
   ledger: Ledger,
-  db: Kysely<Database>,
-  req: { wardId: number; fundId: number; keyPrefix: string; memo: string; items: PoolItem[] },
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  req: { wardId: number; fundId: number; keyPrefix: string; memo: string; items: readonly PoolItem[] },
   actor: LedgerActor,
   today?: string,
-): Promise<PoolAllocationResult> {
-  const pool = await poolAvailability(db, req.wardId, today)
-  if (!pool || pool.fundId !== req.fundId) return { ok: false, error: 'no_fund' }
+): Promise<{ transactionIds: number[] }> {
+  // Lock before reading balances, so two allocations on one fund cannot plan against the same money.
+  if (!(await findFund(trx, req.wardId, req.fundId)) || !(await lockFund(trx, dialect, req.fundId)))
+    throw new PoolAllocationRefused('no_fund')
+  const pool = await poolAvailability(trx, req.wardId, today)
+  if (!pool || pool.fundId !== req.fundId) throw new PoolAllocationRefused('no_fund')
   const plan = planPoolAllocation(pool.pledges, req.items)
-  if (!plan.ok) return { ok: false, error: 'not_enough', unfunded: plan.unfunded }
+  if (!plan.ok) throw new PoolAllocationRefused('not_enough', plan.unfunded)
   const transactionIds: number[] = []
   for (const [n, m] of plan.moves.entries()) {
-    const r = await ledger.move(
-      `${req.keyPrefix}-${n}`,
-      {
-        wardId: req.wardId,
-        fundId: req.fundId,
-        operation: {
-          kind: 'allocation',
-          pledgeId: m.pledgeId,
-          amountPence: m.amountPence,
-          theme: m.theme,
-          purpose: m.purpose,
+    try {
+      const r = await ledger.moveWithin(
+        trx,
+        `${req.keyPrefix}-${n}`,
+        {
+          wardId: req.wardId,
+          fundId: req.fundId,
+          operation: {
+            kind: 'allocation',
+            pledgeId: m.pledgeId,
+            amountPence: m.amountPence,
+            theme: m.theme,
+            purpose: m.purpose,
+          },
+          memo: req.memo,
         },
-        memo: req.memo,
-      },
-      actor,
-    )
-    if (!r.ok) return { ok: false, error: r.error }
-    transactionIds.push(r.transactionId)
+        actor,
+      )
+      transactionIds.push(r.transactionId)
+    } catch (e) {
+      if (e instanceof LedgerRefused) throw new PoolAllocationRefused(e.reason)
+      throw e
+    }
   }
-  return { ok: true, transactionIds }
+  return { transactionIds }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database, Dialect, Write } from '../../platform/db/index.js'
 import { canonicalJson, plan, planReversal, type Operation, type RuleError, type Posting } from './ledger.rules.js'
 import {
@@ -60,6 +60,16 @@ export interface Ledger {
   /** Receipts, allocations, releases, commitments, payments and returns. */
   move(key: string, req: MovementRequest, actor: LedgerActor): Promise<LedgerResult>
   reverse(key: string, req: ReversalRequest, actor: LedgerActor): Promise<LedgerResult>
+  /**
+   * `move` as part of the caller's own unit of work (`ctx.write`), for callers that must make several moves
+   * and their own writes all or nothing. A refusal throws `LedgerRefused`, so the caller's whole unit rolls back.
+   */
+  moveWithin(
+    trx: Transaction<Database>,
+    key: string,
+    req: MovementRequest,
+    actor: LedgerActor,
+  ): Promise<{ transactionId: number; replayed: boolean }>
 }
 
 export interface LedgerDeps {
@@ -72,8 +82,11 @@ export interface LedgerDeps {
 
 const hash = (kind: string, body: unknown) => createHash('sha256').update(canonicalJson({ kind, body })).digest('hex')
 
-/** A refusal inside the unit of work: rolls back everything the unit did, and is turned into a result. */
-class Refused extends Error {
+/**
+ * A refusal inside the unit of work: rolls back everything the unit did. `move`, `pledge` and `reverse`
+ * turn it into a result; `moveWithin` lets it reach the caller's unit of work.
+ */
+export class LedgerRefused extends Error {
   constructor(readonly reason: LedgerError) {
     super(reason)
   }
@@ -88,6 +101,30 @@ export function createLedger(deps: LedgerDeps): Ledger {
   const { dialect, write } = deps
   const today = deps.today ?? (() => new Date().toISOString().slice(0, 10))
 
+  /** The steps of one request inside a unit of work; a refusal throws `LedgerRefused`. */
+  async function runWithin<R extends { transactionId: number; pledgeId?: number }>(
+    trx: Transaction<Database>,
+    key: string,
+    kind: string,
+    wardId: number,
+    fundId: number,
+    body: unknown,
+    work: (trx: Kysely<Database>, requestHash: string) => Promise<R>,
+  ): Promise<{ transactionId: number; pledgeId?: number; replayed: boolean }> {
+    if (!IDEMPOTENCY_KEY.test(key)) throw new LedgerRefused('idempotency_conflict')
+    const requestHash = hash(kind, { wardId, fundId, body })
+    if (!(await findFund(trx, wardId, fundId))) throw new LedgerRefused('fund_unknown')
+    if (!(await lockFund(trx, dialect, fundId))) throw new LedgerRefused('fund_unknown')
+    const seen = await findTransactionByKey(trx, key)
+    if (seen) {
+      if (seen.requestHash !== requestHash) throw new LedgerRefused('idempotency_conflict')
+      const stored = JSON.parse(seen.resultJson) as { pledgeId?: number }
+      return { transactionId: seen.id, ...stored, replayed: true }
+    }
+    const done = await work(trx, requestHash)
+    return { ...done, replayed: false }
+  }
+
   async function run(
     key: string,
     kind: string,
@@ -97,22 +134,11 @@ export function createLedger(deps: LedgerDeps): Ledger {
     work: (trx: Kysely<Database>, requestHash: string) => Promise<{ transactionId: number; pledgeId?: number }>,
   ): Promise<LedgerResult> {
     if (!IDEMPOTENCY_KEY.test(key)) return { ok: false, error: 'idempotency_conflict' }
-    const requestHash = hash(kind, { wardId, fundId, body })
     try {
-      return await write(async (trx) => {
-        if (!(await findFund(trx, wardId, fundId))) throw new Refused('fund_unknown')
-        if (!(await lockFund(trx, dialect, fundId))) throw new Refused('fund_unknown')
-        const seen = await findTransactionByKey(trx, key)
-        if (seen) {
-          if (seen.requestHash !== requestHash) throw new Refused('idempotency_conflict')
-          const stored = JSON.parse(seen.resultJson) as { pledgeId?: number }
-          return { ok: true as const, transactionId: seen.id, ...stored, replayed: true }
-        }
-        const done = await work(trx, requestHash)
-        return { ok: true as const, ...done, replayed: false }
-      })
+      const done = await write((trx) => runWithin(trx, key, kind, wardId, fundId, body, work))
+      return { ok: true as const, ...done }
     } catch (e) {
-      if (e instanceof Refused) return { ok: false, error: e.reason }
+      if (e instanceof LedgerRefused) return { ok: false, error: e.reason }
       // The same key sent to two funds at once: the unique index lets one in and refuses the other.
       if (e instanceof Error && /unique|duplicate/i.test(e.message) && /idempotency_key/.test(e.message))
         return { ok: false, error: 'idempotency_conflict' }
@@ -125,8 +151,35 @@ export function createLedger(deps: LedgerDeps): Ledger {
   }
 
   const checked = (r: { ok: true; postings: Posting[] } | { ok: false; error: RuleError }): Posting[] => {
-    if (!r.ok) throw new Refused(r.error)
+    if (!r.ok) throw new LedgerRefused(r.error)
     return r.postings
+  }
+
+  async function appendMove(
+    trx: Kysely<Database>,
+    key: string,
+    requestHash: string,
+    req: MovementRequest,
+    actor: LedgerActor,
+  ): Promise<{ transactionId: number }> {
+    const pledge = await terms(trx, req.fundId, req.operation.pledgeId)
+    const balances = await loadBalances(trx, req.fundId)
+    const postings = checked(plan(req.operation, pledge, balances, today()))
+    const transactionId = await insertTransaction(
+      trx,
+      {
+        fundId: req.fundId,
+        kind: req.operation.kind,
+        idempotencyKey: key,
+        requestHash,
+        resultJson: '{}',
+        memo: req.memo,
+        reversesTransactionId: null,
+        createdByUserId: actor.userId,
+      },
+      postings,
+    )
+    return { transactionId }
   }
 
   return {
@@ -134,8 +187,8 @@ export function createLedger(deps: LedgerDeps): Ledger {
       const body = { ...req, themes: [...req.themes].sort() }
       return run(key, 'pledge', req.wardId, req.fundId, body, async (trx, requestHash) => {
         const partner = (await listPartners(trx, req.wardId)).find((p) => p.id === req.partnerId)
-        if (!partner) throw new Refused('partner_unknown')
-        if (!Number.isSafeInteger(req.amountPence) || req.amountPence <= 0) throw new Refused('amount_invalid')
+        if (!partner) throw new LedgerRefused('partner_unknown')
+        if (!Number.isSafeInteger(req.amountPence) || req.amountPence <= 0) throw new LedgerRefused('amount_invalid')
         const pledgeId = await insertPledge(trx, { ...req, themes: body.themes })
         const pledge = await terms(trx, req.fundId, pledgeId)
         const postings = checked(
@@ -160,34 +213,23 @@ export function createLedger(deps: LedgerDeps): Ledger {
     },
 
     move(key, req, actor) {
-      return run(key, req.operation.kind, req.wardId, req.fundId, req, async (trx, requestHash) => {
-        const pledge = await terms(trx, req.fundId, req.operation.pledgeId)
-        const balances = await loadBalances(trx, req.fundId)
-        const postings = checked(plan(req.operation, pledge, balances, today()))
-        const transactionId = await insertTransaction(
-          trx,
-          {
-            fundId: req.fundId,
-            kind: req.operation.kind,
-            idempotencyKey: key,
-            requestHash,
-            resultJson: '{}',
-            memo: req.memo,
-            reversesTransactionId: null,
-            createdByUserId: actor.userId,
-          },
-          postings,
-        )
-        return { transactionId }
-      })
+      return run(key, req.operation.kind, req.wardId, req.fundId, req, (trx, requestHash) =>
+        appendMove(trx, key, requestHash, req, actor),
+      )
+    },
+
+    moveWithin(trx, key, req, actor) {
+      return runWithin(trx, key, req.operation.kind, req.wardId, req.fundId, req, (t, requestHash) =>
+        appendMove(t, key, requestHash, req, actor),
+      )
     },
 
     reverse(key, req, actor) {
       return run(key, 'reversal', req.wardId, req.fundId, req, async (trx, requestHash) => {
         const original = await findTransaction(trx, req.fundId, req.transactionId)
-        if (!original) throw new Refused('transaction_unknown')
+        if (!original) throw new LedgerRefused('transaction_unknown')
         // A reversal is itself final: correcting it again would be a new, ordinary movement.
-        if (original.reversesTransactionId !== null) throw new Refused('not_reversible')
+        if (original.reversesTransactionId !== null) throw new LedgerRefused('not_reversible')
         const postings = checked(
           planReversal(
             await listPostings(trx, req.fundId, original.id),

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { z } from 'zod'
 import { safeEqual } from '../../platform/security/index.js'
 
 export const NOTIFICATION_KINDS = ['response_receipt', 'idea_activity', 'outcomes', 'service_surveys'] as const
@@ -68,4 +69,53 @@ export function unsubscribeHeaders(url: string): Record<string, string> {
 /** The plain-text body: the message, its link, then why the person gets it and how to stop. */
 export function composeBody(p: { text: string; link: string; footer: string; unsubscribeUrl: string }): string {
   return `${p.text.trim()}\n\n${p.link}\n\n--\n${p.footer}\n${p.unsubscribeUrl}\n`
+}
+
+// --- Contact addresses (no account) -------------------------------------------------------------------------
+
+function contactSignature(secret: string, contactId: number): string {
+  // Its own purpose label: a contact token can never pass for an account's token, nor the other way round.
+  return createHmac('sha256', `notifications.contact-unsubscribe:${secret}`)
+    .update(String(contactId))
+    .digest('base64url')
+    .slice(0, SIG_CHARS)
+}
+
+/** `<contactId>.<sig>`: stops outcome emails to one address left on a consultation answer; never expires. */
+export function signContactToken(secret: string, contactId: number): string {
+  return `${contactId}.${contactSignature(secret, contactId)}`
+}
+
+export function verifyContactToken(secret: string, token: unknown): number | undefined {
+  if (typeof token !== 'string' || token.length > 100) return undefined
+  const m = /^([1-9]\d{0,11})\.([A-Za-z0-9_-]+)$/.exec(token)
+  if (!m) return undefined
+  const id = Number(m[1])
+  return safeEqual(m[2]!, contactSignature(secret, id)) ? id : undefined
+}
+
+// --- "Do you want to hear what happens?" on a consultation answer (issue 9) ----------------------------------
+
+const EMAIL = z.email()
+
+/**
+ * The opt-in question after a consultation's last question: yes or no (optional: nothing chosen is no). Signed in,
+ * yes means the account's email; without an account, yes needs a valid email address (lower-cased here).
+ * Errors are translation keys by field.
+ */
+export function readOutcomeOptIn(
+  body: unknown,
+  signedIn: boolean,
+): { ok: true; wants: boolean; email: string } | { ok: false; errors: Record<string, string> } {
+  const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
+  const choice = b.updates
+  if (choice !== undefined && choice !== 'yes' && choice !== 'no')
+    return { ok: false, errors: { updates: 'notifications.optIn.errors.choice' } }
+  if (choice !== 'yes') return { ok: true, wants: false, email: '' }
+  if (signedIn) return { ok: true, wants: true, email: '' }
+  const email = typeof b.email === 'string' ? b.email.trim().toLowerCase() : ''
+  if (email === '') return { ok: false, errors: { email: 'notifications.optIn.errors.emailRequired' } }
+  if (email.length > 254 || !EMAIL.safeParse(email).success)
+    return { ok: false, errors: { email: 'notifications.optIn.errors.emailFormat' } }
+  return { ok: true, wants: true, email }
 }

@@ -4,11 +4,12 @@ import type { Database } from '../../platform/db/index.js'
 import { createTranslator, type Translator } from '../../platform/i18n/index.js'
 import { enqueueMail } from '../../platform/mail/mail.js'
 import type { PlatformContext } from '../../platform/module.js'
-import { findUserById } from '../accounts/index.js'
-import { claimOutcome, listPreferences } from './notifications.repository.js'
+import { findPreferredLanguage, findUserById } from '../accounts/index.js'
+import { claimContactOutcome, claimOutcome, listPreferences, type OutcomeContact } from './notifications.repository.js'
 import {
   composeBody,
   effectivePreferences,
+  signContactToken,
   signUnsubscribeToken,
   unsubscribeHeaders,
   type NotificationKind,
@@ -19,11 +20,22 @@ export type NotificationResult = 'queued' | 'opted_out' | 'no_email'
 /** What sending needs from the platform (callers pass their whole PlatformContext). */
 export type NotifyContext = Pick<PlatformContext, 'config' | 'tenant'>
 
+/**
+ * Words of an email to be written in the recipient's own language when it is queued: a translation key and its
+ * values (a value may itself be words to translate, e.g. a status name). A plain string is sent as it is.
+ */
+export interface MailWords {
+  key: string
+  vars?: Record<string, unknown>
+}
+export type MailString = string | MailWords
+
 export interface Notification {
   userId: number
   kind: NotificationKind
-  subject: string
-  text: string
+  subject: MailString
+  /** Several parts are joined as paragraphs (empty ones left out). */
+  text: MailString | MailString[]
   /** Absolute URL, or a path on this site (made absolute with the public URL). */
   link: string
 }
@@ -43,12 +55,34 @@ function translatorFor(languages: string[]): Promise<Translator> {
 }
 
 /**
- * Translates an email's words in the programme's first language. A notification is usually caused by someone else
- * (an officer replying), so the language of *their* request says nothing about the recipient's.
+ * Translates words in the programme's first language. For an email, pass `{ key, vars }` (MailWords) to
+ * sendNotification instead, so that each recipient reads it in their own language: a notification is usually
+ * caused by someone else (an officer replying), so the language of *their* request says nothing about the recipient's.
  */
 export async function mailText(ctx: NotifyContext, key: string, vars: Record<string, unknown> = {}): Promise<string> {
   const t = (await translatorFor(ctx.tenant.languages)).forLanguage(ctx.tenant.languages[0] ?? 'en')
   return t(key, vars)
+}
+
+const isWords = (v: unknown): v is MailWords =>
+  typeof v === 'object' && v !== null && typeof (v as { key?: unknown }).key === 'string'
+
+/** Translates words (and any words among their values) with the recipient's translator. */
+function render(t: (key: string, vars?: Record<string, unknown>) => string, s: MailString): string {
+  if (typeof s === 'string') return s
+  const vars = Object.fromEntries(
+    Object.entries(s.vars ?? {}).map(([k, v]) => [k, isWords(v) ? render(t, v) : v] as const),
+  )
+  return t(s.key, vars)
+}
+
+/**
+ * The language a person's emails are written in: the one they chose (when switching language signed in, or on
+ * their email preferences page) if this programme still offers it, otherwise the programme's first language.
+ */
+export async function recipientLanguage(ctx: NotifyContext, db: Kysely<Database>, userId: number): Promise<string> {
+  const chosen = await findPreferredLanguage(db, userId)
+  return chosen !== null && ctx.tenant.languages.includes(chosen) ? chosen : (ctx.tenant.languages[0] ?? 'en')
 }
 
 export function unsubscribeUrl(ctx: NotifyContext, userId: number, kind: NotificationKind): string {
@@ -69,16 +103,20 @@ export async function sendNotification(
   if (!user || user.isDisabled || !user.email.includes('@')) return 'no_email'
   const prefs = effectivePreferences(await listPreferences(trx, n.userId))
   if (!prefs[n.kind]) return 'opted_out'
-  const t = (await translatorFor(ctx.tenant.languages)).forLanguage(ctx.tenant.languages[0] ?? 'en')
+  // Written in the recipient's language, whoever caused the email (an officer's reply, a fan-out at a close).
+  const t = (await translatorFor(ctx.tenant.languages)).forLanguage(await recipientLanguage(ctx, trx, n.userId))
   const unsubscribe = unsubscribeUrl(ctx, n.userId, n.kind)
   const link = /^https?:\/\//.test(n.link)
     ? n.link
     : `${ctx.config.publicUrl}${n.link.startsWith('/') ? '' : '/'}${n.link}`
   await enqueueMail(trx, {
     to: user.email,
-    subject: n.subject,
+    subject: render(t, n.subject),
     body: composeBody({
-      text: n.text,
+      text: (Array.isArray(n.text) ? n.text : [n.text])
+        .map((part) => render(t, part))
+        .filter((part) => part !== '')
+        .join('\n\n'),
       link,
       footer: t('notifications.mail.footer', {
         kind: t(`notifications.kinds.${n.kind}.label`),
@@ -106,4 +144,36 @@ export async function sendOutcomeNotification(
   if (!prefs.outcomes) return 'opted_out'
   if (!(await claimOutcome(trx, n.userId, n.eventKey))) return 'duplicate'
   return sendNotification(ctx, trx, { ...n, kind: 'outcomes' })
+}
+
+/**
+ * An outcome announcement to an address left on a consultation answer by someone without an account (issue 9):
+ * once per address per event, in the language they answered in, with its own one-click unsubscribe link.
+ */
+export async function sendContactOutcome(
+  ctx: NotifyContext,
+  trx: Kysely<Database>,
+  n: { contact: OutcomeContact; eventKey: string; subject: MailString; text: MailString; link: string },
+): Promise<'queued' | 'duplicate'> {
+  if (!(await claimContactOutcome(trx, n.contact.id, n.eventKey))) return 'duplicate'
+  const language = ctx.tenant.languages.includes(n.contact.language)
+    ? n.contact.language
+    : (ctx.tenant.languages[0] ?? 'en')
+  const t = (await translatorFor(ctx.tenant.languages)).forLanguage(language)
+  const unsubscribe = `${ctx.config.publicUrl}/unsubscribe/contact/${signContactToken(ctx.config.secretKey, n.contact.id)}`
+  const link = /^https?:\/\//.test(n.link)
+    ? n.link
+    : `${ctx.config.publicUrl}${n.link.startsWith('/') ? '' : '/'}${n.link}`
+  await enqueueMail(trx, {
+    to: n.contact.email,
+    subject: render(t, n.subject),
+    body: composeBody({
+      text: render(t, n.text),
+      link,
+      footer: t('notifications.mail.contactFooter'),
+      unsubscribeUrl: unsubscribe,
+    }),
+    headers: unsubscribeHeaders(unsubscribe),
+  })
+  return 'queued'
 }

@@ -4,6 +4,7 @@ import { testDatabases } from '../../../test/support/databases.js'
 import { startSmtpSink } from '../../../test/support/smtp.js'
 import { Client, createUser, startTestApp, type TestApp } from '../../../test/support/test-app.js'
 import { createSmtpRelay } from '../../platform/mail/smtp-relay.js'
+import { eraseAccountsPersonalData, exportAccountsPersonalData } from '../accounts/index.js'
 import { sendNotification, sendOutcomeNotification, type NotifyContext } from './index.js'
 
 const silent = { warn() {}, error() {}, info() {} } as never
@@ -177,6 +178,51 @@ for (const kind of await testDatabases()) {
           }),
       )
       assert.equal((await outboxFor(u.email)).length, 1)
+    })
+    test('each email is written in its recipient’s chosen language, footer and unsubscribe text included', async () => {
+      const u = await createUser(t)
+      const c = new Client(t)
+      await c.signIn(u)
+      const page = await c.get('/account/notifications')
+      assert.match(page.body, /Language of your emails/)
+      // The programme's first language until the person chooses.
+      assert.match(page.body, /value="en" checked/)
+      const bad = await c.post('/account/notifications', { kinds: ['response_receipt'], language: 'xx' })
+      assert.equal(bad.statusCode, 400)
+      assert.match(bad.body, /govuk-error-summary/)
+      assert.match(bad.body, /Select a language from the list/)
+      assert.equal(
+        (await c.post('/account/notifications', { kinds: ['response_receipt'], language: 'ko' })).statusCode,
+        303,
+      )
+      const words = { key: 'trace.mail.round_decided.subject', vars: { title: 'Demo round' } }
+      const sent = await db()
+        .transaction()
+        .execute((trx) =>
+          sendNotification(ctx, trx, {
+            userId: u.id,
+            kind: 'response_receipt',
+            subject: words,
+            text: [{ key: 'trace.mail.round_decided.text', vars: { title: 'Demo round' } }, '', 'P.S.'],
+            link: '/',
+          }),
+        )
+      assert.equal(sent, 'queued')
+      const [ko] = await outboxFor(u.email)
+      assert.ok(ko)
+      assert.ok(!ko.subject.startsWith('A priority vote'), ko.subject)
+      assert.match(ko.subject, /Demo round/)
+      assert.match(ko.body, /이 종류의 이메일 중지:/)
+      assert.match(ko.body, /\n\nP\.S\.\n\n/)
+      // Switching the site's language while signed in changes it too; the choice is the person's data.
+      assert.equal((await c.get('/language?lang=pl&returnTo=%2F')).statusCode, 303)
+      const exported = (await exportAccountsPersonalData(db(), u.id)) as { account: { emailLanguage: string } }
+      assert.equal(exported.account.emailLanguage, 'pl')
+      await db()
+        .transaction()
+        .execute((trx) => eraseAccountsPersonalData(trx, u.id, new Date()))
+      const erased = (await exportAccountsPersonalData(db(), u.id)) as { account: { emailLanguage: string | null } }
+      assert.equal(erased.account.emailLanguage, null)
     })
   })
 }

@@ -109,12 +109,36 @@ describe('parsePabulib', () => {
     expectError(replaceLine(3, 'max_length;three'), 3, /"max_length" must be a number/)
   })
 
-  test('warns, without failing, about counts that disagree and projects over budget', () => {
-    const pb = parsePabulib(minimal.replace('budget;1000.50', 'budget;500\nnum_votes;4'))
-    assert.deepEqual(pb.warnings, [
-      'line 9: project 1 costs more than the whole budget',
-      'META num_votes is 4 but the file lists 3 votes',
-    ])
+  test('warns, without failing, about META counts that disagree with the rows', () => {
+    const pb = parsePabulib(minimal.replace('budget;1000.50', 'budget;1000.50\nnum_votes;4'))
+    assert.deepEqual(pb.warnings, ['META num_votes is 4 but the file lists 3 votes'])
+  })
+
+  test('a project costing more than the whole budget is an error naming its line', () => {
+    expectError(replaceLine(4, 'budget;500'), 8, /project 1 costs 600, more than the whole budget of 500/)
+    // Exactly the budget is allowed.
+    assert.equal(parsePabulib(replaceLine(4, 'budget;600')).projects.length, 2)
+  })
+
+  test('the rest of the malformed inputs of the issue: non-numeric points, and lines counted right', () => {
+    const cumulative = minimal
+      .replace('vote_type;approval', 'vote_type;cumulative')
+      .replace('voter_id;vote;age', 'voter_id;vote;points')
+      .replace('v1;1,2;30', 'v1;1,2;3,x')
+      .replace('v2; 1 ;', 'v2;1;5')
+      .replace('v3;;41', 'v3;;')
+    expectError(cumulative, 12, /points "x" of voter v1 is not a non-negative number/)
+    // With a byte-order mark and CRLF line ends, the line named is still the line in the file.
+    const crlf = (text: string) => '\uFEFF' + text.replaceAll('\n', '\r\n') + '\r\n'
+    expectError(crlf(replaceLine(12, 'v1;1,9;30')), 12, /unknown project "9"/)
+    expectError(crlf(replaceLine(4, 'budget;500')), 8, /more than the whole budget/)
+    // A `;` inside quotes is part of the field, so this row has three fields, not four.
+    expectError(replaceLine(9, '2;"400;25";1'), 9, /3 field\(s\) but the header has 4/)
+    // …and a quoted field with `;` does not shift the columns of an otherwise bad row.
+    expectError(replaceLine(8, '1;"6;00";2;"Park; phase II"'), 8, /cost "6;00"/)
+    expectError(replaceLine(8, '1;600;2;"Park; phase II" x'), 8, /text after the closing quote/)
+    // Section titles in the wrong place or twice.
+    expectError(minimal + '\nMETA', 15, /a second META section/)
   })
 
   test(
@@ -157,6 +181,8 @@ const pbFile = fc
     budget: fc.nat(1_000_000),
     cumulative: fc.boolean(),
   })
+  // At least the dearest possible project (£10,000.99): a project dearer than the budget is a format error.
+  .map(({ budget, ...rest }) => ({ ...rest, budget: budget + 10_001 }))
   .map(({ projects, voters, description, budget, cumulative }): PabulibFile => ({
     meta: new Map([
       ['description', description],

@@ -17,7 +17,7 @@ import {
   type Choices,
   type StoredResult,
 } from './ballot.rules.js'
-import { allocateFromPool, createLedger, poolAvailability } from '../ledger/index.js'
+import { PoolAllocationRefused, allocateFromPool, createLedger, poolAvailability } from '../ledger/index.js'
 import { listNeeds } from '../understanding/index.js'
 import {
   AcceptProposalForm,
@@ -55,7 +55,7 @@ import {
   type RoundSettings,
 } from './prioritisation.repository.js'
 import { createPrioritisationService } from './prioritisation.service.js'
-import { RULES, isRuleId } from './rules/index.js'
+import { RULES, isRuleId, ruleTextKeys, type RuleId } from './rules/index.js'
 
 const V = 'prioritisation/views'
 const SUGGESTIONS = '/priorities/suggestions'
@@ -162,12 +162,17 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
     return findRound(db, req.ward!.id, p.data.roundId)
   }
 
+  /** A counting rule's name and one-sentence description in the reader's language. */
+  const ruleText = (req: FastifyRequest, id: RuleId) => {
+    const keys = ruleTextKeys(id)
+    return { title: req.t(keys.title), summary: req.t(keys.summary) }
+  }
   const optionView = (o: RoundOption) => ({ ...o, cost: formatPence(o.costPence), themeName: themeName(o.theme) })
   const roundView = (req: FastifyRequest, r: Round) => ({
     ...r,
     budget: formatPence(r.rules.budgetPence),
-    ruleTitle: RULES[r.rules.ruleId].title,
-    ruleSummary: RULES[r.rules.ruleId].summary,
+    ruleTitle: ruleText(req, r.rules.ruleId).title,
+    ruleSummary: ruleText(req, r.rules.ruleId).summary,
     ballotTypeName: req.t(`prioritisation.ballotTypes.${r.rules.ballotType}`),
   })
 
@@ -337,8 +342,9 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
               rule: {
                 type: 'object',
                 properties: {
-                  id: { type: 'string' },
-                  title: { type: 'string' },
+                  id: { type: 'string', description: 'stable rule id, as in `together tally --rule`' },
+                  title: { type: 'string', description: "the rule's name in the request's language" },
+                  summary: { type: 'string', description: "how the rule decides, in the request's language" },
                   parameters: { type: 'object', additionalProperties: true },
                 },
               },
@@ -388,7 +394,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
           closedAt: round.closedAt,
           demo: round.isDemo,
         },
-        rule: { id: result.rule, title: RULES[result.rule].title, parameters: result.parameters },
+        rule: { id: result.rule, ...ruleText(req, result.rule), parameters: result.parameters },
         selected: result.selected,
         spent: result.spent,
         turnout,
@@ -569,7 +575,10 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
         round: r,
         values,
         errors: extra.errors,
-        rules: Object.values(RULES).map((d) => ({ value: d.id, text: d.title, hint: d.summary })),
+        rules: Object.values(RULES).map((d) => {
+          const text = ruleText(req, d.id)
+          return { value: d.id, text: text.title, hint: text.summary }
+        }),
         action: r ? `${manageBase(ward)}/${r.id}/settings` : `${manageBase(ward)}/new`,
       },
       { status, form: true },
@@ -697,6 +706,15 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
     )
   }
 
+  /**
+   * An option dearer than the whole budget could never be funded, and the round's published `.pb` file would
+   * be refused by the parser (see `parsePabulib`), so it is refused here, where the officer can fix it.
+   */
+  const costOverBudget = (req: FastifyRequest, round: Round) =>
+    fromMessages({
+      cost: req.t('prioritisation.errors.costOverBudget', { budget: formatPence(round.rules.budgetPence) }),
+    })
+
   const officerRound = async (req: FastifyRequest, reply: FastifyReply) => {
     const round = await loadRound(req)
     if (!round) await renderStatusPage(req, reply, 404)
@@ -730,6 +748,20 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
         return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.frozen') }, 409)
       const p = await parseSettings(req)
       if ('errors' in p) return roundFormPage(req, reply, { round, ...p }, 400)
+      const dearest = Math.max(0, ...(await listOptions(db, round.id)).map((o) => o.costPence))
+      if (p.settings.budgetPence < dearest)
+        return roundFormPage(
+          req,
+          reply,
+          {
+            round,
+            values: fieldValues(req.body, ROUND_FIELDS),
+            errors: fromMessages({
+              budget: req.t('prioritisation.errors.budgetBelowOption', { amount: formatPence(dearest) }),
+            }),
+          },
+          400,
+        )
       const ok = await ctx.write((trx) => updateDraftRound(trx, round.id, p.settings))
       if (!ok) return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.frozen') }, 409)
       await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.manage.saved'))
@@ -757,6 +789,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       )
         // Only a need of this ward: the id comes from the form, so another ward's need is refused here.
         errors = fromMessages({ needId: req.t('prioritisation.errors.needInvalid') })
+      else if (parsed.data.cost > round.rules.budgetPence) errors = costOverBudget(req, round)
       if (errors || !parsed.success) return manageRoundPage(req, reply, round, { values, errors }, 400)
       const data = parsed.data
       const ok = await ctx.write((trx) => insertOption(trx, round.id, { ...data, costPence: data.cost }))
@@ -804,14 +837,14 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       if (!round) return reply
       const outcome = await service.close(round, ward)
       if (!outcome.ok)
-        return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.notOpen') }, 409)
+        return manageRoundPage(req, reply, round, { problem: req.t(`prioritisation.errors.${outcome.reason}`) }, 409)
       // People who voted, or whose needs fed this round, and asked to hear are told it has been decided.
       await ctx.write((trx) => notifyOutcome(ctx, trx, { wardId: ward.id, kind: 'round_decided', ref: round.id }))
       await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.manage.closed'))
       const closed = await findRound(db, ward.id, round.id)
       if (closed !== undefined && closed.fundId !== null) {
-        const problem = await allocateWinners(req, closed)
-        if (problem) await ctx.sessions.flash(req, reply, 'info', problem)
+        const refused = await allocateWinners(req, closed)
+        if (refused?.status === 'refused') await ctx.sessions.flash(req, reply, 'info', refused.problem)
       }
       return reply.redirect(`${base(ward)}/${round.id}/results`, 303)
     },
@@ -979,6 +1012,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       if (!parsed.success) errors = toGovukErrors(parsed.error, req.t, ['cost', 'theme', 'place'])
       else if (!themes.some((t) => t.slug === parsed.data.theme))
         errors = fromMessages({ theme: req.t('prioritisation.errors.themeRequired') })
+      else if (parsed.data.cost > round.rules.budgetPence) errors = costOverBudget(req, round)
       if (errors || !parsed.success)
         return manageRoundPage(req, reply, round, { proposalErrors: { optionId, errors: errors!, values } }, 400)
       const d = parsed.data
@@ -1033,12 +1067,21 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
 
   /**
    * Allocates each winning option's cost from the round's fund, under the option's theme (so ring-fenced
-   * money only pays for its themes), through the ledger. Returns a message for officers when it could not.
+   * money only pays for its themes), through the ledger, as one unit of work with marking the round
+   * allocated: a refusal part-way leaves nothing allocated and the round unmarked. The mark is written
+   * first and only when the round is not yet marked, so of two requests at once one allocates and the
+   * other (on PostgreSQL, after waiting on the round's row) finds it done. Returns `undefined` when
+   * allocated, or why not for officers.
    */
-  async function allocateWinners(req: FastifyRequest, round: Round): Promise<string | undefined> {
-    if (round.fundId === null || round.fundAllocatedAt !== null) return undefined
+  async function allocateWinners(
+    req: FastifyRequest,
+    round: Round,
+  ): Promise<{ problem: string; status: 'refused' | 'done-already' } | undefined> {
+    const already = { problem: req.t('prioritisation.errors.notAllocatable'), status: 'done-already' } as const
+    if (round.fundId === null || round.fundAllocatedAt !== null) return already
+    const fundId = round.fundId
     const result = await resultOf(round)
-    if (!result) return undefined
+    if (!result) return already
     const byPid = new Map((await listOptions(db, round.id)).map((o) => [projectId(o.id), o]))
     const items = result.selected.flatMap((pid) => {
       const o = byPid.get(pid)
@@ -1046,29 +1089,36 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
         ? [{ theme: o.theme, purpose: `${round.title}: ${o.title}`.slice(0, 200), amountPence: o.costPence }]
         : []
     })
-    const outcome =
-      items.length === 0
-        ? ({ ok: true } as const)
-        : await allocateFromPool(
+    try {
+      const claimed = await ctx.write(async (trx) => {
+        if (!(await markFundAllocated(trx, round.id))) return false
+        if (items.length > 0)
+          await allocateFromPool(
             ledger,
-            db,
+            trx,
+            ctx.dialect,
             {
               wardId: round.wardId,
-              fundId: round.fundId,
+              fundId,
               keyPrefix: `prioritisation-round-${round.id}`,
               memo: `Winners of priority round ${round.id}`,
               items,
             },
             { userId: req.actor.kind === 'user' ? req.actor.userId : null },
           )
-    if (outcome.ok) {
-      await ctx.write((trx) => markFundAllocated(trx, round.id))
-      return undefined
+        return true
+      })
+      return claimed ? undefined : already
+    } catch (e) {
+      if (!(e instanceof PoolAllocationRefused)) throw e
+      const reasons =
+        e.unfunded.length > 0
+          ? e.unfunded.map((i) => `${i.purpose} (${formatPence(i.amountPence)}, ${themeName(i.theme)})`).join('; ')
+          : e.error === 'no_fund' || e.error === 'fund_unknown' || e.error === 'not_enough'
+            ? req.t('prioritisation.errors.noFund')
+            : req.t(`ledger.errors.${e.error}`)
+      return { problem: req.t('prioritisation.manage.fundNotAllocated', { reasons }), status: 'refused' }
     }
-    const reasons =
-      outcome.unfunded?.map((i) => `${i.purpose} (${formatPence(i.amountPence)}, ${themeName(i.theme)})`).join('; ') ??
-      outcome.error
-    return req.t('prioritisation.manage.fundNotAllocated', { reasons })
   }
 
   app.post(
@@ -1079,8 +1129,16 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       if (!round) return reply
       if (round.status !== 'closed' || round.fundId === null || round.fundAllocatedAt !== null)
         return manageRoundPage(req, reply, round, { problem: req.t('prioritisation.errors.notAllocatable') }, 409)
-      const problem = await allocateWinners(req, round)
-      if (problem) return manageRoundPage(req, reply, round, { problem }, 409)
+      const refused = await allocateWinners(req, round)
+      // Read again: another officer's request may have allocated it meanwhile, and the page should say so.
+      if (refused)
+        return manageRoundPage(
+          req,
+          reply,
+          (await findRound(db, round.wardId, round.id)) ?? round,
+          { problem: refused.problem },
+          409,
+        )
       await ctx.sessions.flash(req, reply, 'success', req.t('prioritisation.manage.fundAllocated'))
       return reply.redirect(`${manageBase(req.ward!)}/${round.id}`, 303)
     },

@@ -116,10 +116,21 @@ export function createPrioritisationService(deps: PrioritisationDeps) {
       })
     },
 
-    async open(round: Round): Promise<{ ok: true } | { ok: false; reason: 'notDraft' | 'noOptions' }> {
-      if ((await listOptions(db, round.id)).length === 0) return { ok: false, reason: 'noOptions' }
-      const ok = await write((trx) => setStatus(trx, round.id, 'draft', 'open'))
-      return ok ? { ok: true } : { ok: false, reason: 'notDraft' }
+    async open(
+      round: Round,
+    ): Promise<{ ok: true } | { ok: false; reason: 'notDraft' | 'noOptions' | 'optionOverBudget' }> {
+      return write(async (trx) => {
+        // Read in the same unit as the status change, so the options checked are the options frozen.
+        const fresh = await findRound(trx, round.wardId, round.id)
+        const options = await listOptions(trx, round.id)
+        if (options.length === 0) return { ok: false, reason: 'noOptions' } as const
+        // The forms refuse such options; this also catches rounds set up before they did. Counting the round
+        // would fail, since the published .pb file cannot hold a project dearer than the budget.
+        if (fresh && options.some((o) => o.costPence > fresh.rules.budgetPence))
+          return { ok: false, reason: 'optionOverBudget' } as const
+        const ok = await setStatus(trx, round.id, 'draft', 'open')
+        return ok ? ({ ok: true } as const) : ({ ok: false, reason: 'notDraft' } as const)
+      })
     },
 
     /**
@@ -129,11 +140,16 @@ export function createPrioritisationService(deps: PrioritisationDeps) {
     async close(
       round: Round,
       ward: { code: string; name: string },
-    ): Promise<{ ok: true; result: StoredResult } | { ok: false; reason: 'notOpen' }> {
+    ): Promise<{ ok: true; result: StoredResult } | { ok: false; reason: 'notOpen' | 'optionOverBudget' }> {
       return write(async (trx) => {
+        const before = await findRound(trx, round.wardId, round.id)
+        const options = await listOptions(trx, round.id)
+        // Only a round opened before `open` refused these: its .pb file would not parse, so it stays open and
+        // officers are told why (options and budget are frozen while open, so this reads what would be counted).
+        if (before?.status === 'open' && options.some((o) => o.costPence > before.rules.budgetPence))
+          return { ok: false, reason: 'optionOverBudget' } as const
         if (!(await setStatus(trx, round.id, 'open', 'closed'))) return { ok: false, reason: 'notOpen' } as const
         const fresh = (await findRound(trx, round.wardId, round.id))!
-        const options = await listOptions(trx, round.id)
         const ballots = await listBallots(trx, round.id)
         const pb = roundToPabulib({
           id: round.id,

@@ -25,6 +25,8 @@ export const RetentionPolicySchema = z
         respondentLinksDays: days.default(730),
         equalityAnswersDays: days.default(1095),
         passwordResetsDays: days.default(30),
+        /** Email addresses left with a response (no account) to hear what came of it; unsubscribed ones go at once. */
+        outcomeContactsDays: days.default(730),
         /** Completed or cancelled erasure requests (they hold an account number and counts, nothing else). */
         erasureRequestsDays: days.default(2190),
       })
@@ -35,6 +37,7 @@ export const RetentionPolicySchema = z
         respondentLinksDays: 730,
         equalityAnswersDays: 1095,
         passwordResetsDays: 30,
+        outcomeContactsDays: 730,
         erasureRequestsDays: 2190,
       }),
   })
@@ -75,6 +78,7 @@ export function retentionCutoffs(policy: RetentionPolicy, now: Date): Record<Ret
     respondentLinksDays: daysBefore(now, r.respondentLinksDays),
     equalityAnswersDays: daysBefore(now, r.equalityAnswersDays),
     passwordResetsDays: daysBefore(now, r.passwordResetsDays),
+    outcomeContactsDays: daysBefore(now, r.outcomeContactsDays),
     erasureRequestsDays: daysBefore(now, r.erasureRequestsDays),
   }
 }

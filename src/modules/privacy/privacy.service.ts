@@ -11,7 +11,11 @@ import { eraseIdeasPersonalData, exportIdeasPersonalData } from '../ideas/index.
 import { eraseDeliveryPersonalData, exportDeliveryPersonalData } from '../delivery/index.js'
 import { eraseSitePersonalData, exportSitePersonalData } from '../site/index.js'
 import { erasePanelPersonalData, exportPanelPersonalData } from '../panel/index.js'
-import { eraseNotificationsPersonalData, exportNotificationsPersonalData } from '../notifications/index.js'
+import {
+  eraseNotificationsPersonalData,
+  exportNotificationsPersonalData,
+  purgeNotificationsExpired,
+} from '../notifications/index.js'
 import { erasePrioritisationPersonalData, exportPrioritisationPersonalData } from '../prioritisation/index.js'
 import { eraseUnderstandingPersonalData, exportUnderstandingPersonalData } from '../understanding/index.js'
 import { eraseDirectoryPersonalData, exportDirectoryPersonalData } from '../directory/index.js'
@@ -217,6 +221,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
         equalityBefore: c.equalityAnswersDays,
       })),
       ...(await purgeAccountsExpired(trx, { passwordResetsBefore: c.passwordResetsDays })),
+      ...(await purgeNotificationsExpired(trx, { outcomeContactsBefore: c.outcomeContactsDays })),
       erasureRequestsDeleted: await purgeOldRequests(trx, c.erasureRequestsDays),
     }))
     if (erasures > 0 || Object.values(retention).some((n) => n > 0))

@@ -700,6 +700,46 @@ for (const kind of await testDatabases()) {
       assert.ok(events.some((e) => e.action === 'privacy.purge'))
     })
 
+    test('addresses left with a response are purged after their period, and at once once unsubscribed', async () => {
+      const db = t.testDb.db
+      const wardId = (
+        await db.selectFrom('tenancy_ward').select('id').where('code', '=', NORBITON).executeTakeFirstOrThrow()
+      ).id
+      const add = async (email: string, unsubscribed: boolean) =>
+        (
+          await db
+            .insertInto('notifications_outcome_contact')
+            .values({
+              ward_id: Number(wardId),
+              response_id: 1,
+              email,
+              language: 'en',
+              created_at: new Date().toISOString(),
+              unsubscribed_at: unsubscribed ? new Date().toISOString() : null,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id
+      const kept = await add('keep-me@example.org', false)
+      const gone = await add('unsubscribed@example.org', true)
+      await db
+        .insertInto('notifications_contact_outcome_sent')
+        .values({ contact_id: Number(gone), event_key: 'award:1', created_at: new Date().toISOString() })
+        .execute()
+      const emails = async () =>
+        (await db.selectFrom('notifications_outcome_contact').select(['id', 'email']).execute()).map((r) =>
+          Number(r.id),
+        )
+      const report = await privacy.runPurge(later(1))
+      assert.ok((report.retention['outcomeContactsDeleted'] ?? 0) >= 1)
+      assert.ok((await emails()).includes(Number(kept)), 'a live address is kept within its period')
+      assert.ok(!(await emails()).includes(Number(gone)), 'an unsubscribed address goes at the next purge')
+      const log = await db.selectFrom('notifications_contact_outcome_sent').select('contact_id').execute()
+      assert.ok(!log.some((l) => Number(l.contact_id) === Number(gone)))
+      await privacy.runPurge(later(731))
+      assert.ok(!(await emails()).includes(Number(kept)), 'after two years the address is gone')
+    })
+
     test('`together purge` runs the same purge with an injected clock', async () => {
       const { r, user } = await activeResident()
       await r.get('/account/your-data')

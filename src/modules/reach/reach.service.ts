@@ -39,6 +39,8 @@ export interface PlacementSummary {
   placed: number
   byBoundary: number
   byCentroid: number
+  /** No postcode any more (purged after its retention period), but the LSOA stored with the response. */
+  byStoredArea: number
   outside: number
   unknown: number
   none: number
@@ -157,6 +159,7 @@ export function createReachService(db: Kysely<Database>) {
       placed: 0,
       byBoundary: 0,
       byCentroid: 0,
+      byStoredArea: 0,
       outside: 0,
       unknown: 0,
       none: 0,
@@ -166,7 +169,17 @@ export function createReachService(db: Kysely<Database>) {
     const dated: DatedPlacement[] = []
     // A postcode always places the same way, and a ward has a few hundred postcodes for many thousand responses.
     const placedByPostcode = new Map<string | null, Placement>()
+    const wardLsoas = new Set(lsoaAreas.map((a) => a.code))
     for (const p of chosen) {
+      if (p.postcode === null && p.areaCode !== null && wardLsoas.has(p.areaCode)) {
+        // Placed when it was stored, and the postcode has since been purged: the LSOA is known, the output
+        // area is not (the stored code is the LSOA), so it counts for its LSOA only.
+        placement.placed += 1
+        placement.byStoredArea += 1
+        byLsoa.set(p.areaCode, (byLsoa.get(p.areaCode) ?? 0) + 1)
+        dated.push({ day: p.respondedOn, lsoaCode: p.areaCode, oaCode: null })
+        continue
+      }
       let placed = placedByPostcode.get(p.postcode)
       if (!placed) {
         const found: Point | undefined = p.postcode ? points.get(p.postcode) : undefined

@@ -259,5 +259,42 @@ for (const kind of await testDatabases()) {
       assert.ok(audited.some((a) => a.action === 'reach.view'))
       assert.ok(audited.some((a) => a.action === 'reach.plan.create'))
     })
+
+    test('a response whose postcode was purged after its retention period still counts in its stored LSOA', async () => {
+      const db = t.testDb.db
+      const c = await db
+        .selectFrom('engagement_consultation')
+        .select('id')
+        .where('title', '=', 'Reach test')
+        .executeTakeFirstOrThrow()
+      // As the retention purge leaves it: postcode deleted, the LSOA found at submission kept.
+      await db
+        .insertInto('engagement_response')
+        .values({
+          ward_id: wardId,
+          consultation_id: Number(c.id),
+          submission_key: 'reach-test-purged'.padEnd(20, 'x'),
+          channel: 'online',
+          postcode: null,
+          area_code: 'E01002972',
+          respondent_user_id: null,
+          entered_by_user_id: null,
+          event_id: null,
+          responded_on: '2024-01-10',
+          is_demo: 0,
+          created_at: new Date().toISOString(),
+        })
+        .execute()
+      const body = (await officer.get(`${base}/officer`)).body
+      const summary = (label: string) =>
+        new RegExp(`${label}[^<]*</dt>\\s*<dd class="govuk-summary-list__value">\\s*(\\d+)`).exec(body)?.[1]
+      assert.equal(summary('Responses'), '24')
+      assert.equal(summary('Placed in the ward'), '20')
+      assert.equal(summary('LSOA stored with the response'), '1')
+      assert.equal(summary('No postcode given'), '1')
+      const row = /id="area-E01002972">([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? ''
+      const cells = [...row.matchAll(/govuk-table__cell[^>]*>([^<]*)</g)].map((m) => m[1]!.trim())
+      assert.equal(cells[1], '1')
+    })
   })
 }

@@ -20,6 +20,7 @@ for (const kind of await testDatabases()) {
     let t: TestApp
     let officer: Client
     let resident: TestUser
+    let polish: TestUser
     const mails = (subject: string) =>
       t.testDb.db
         .selectFrom('mail_outbox')
@@ -36,14 +37,25 @@ for (const kind of await testDatabases()) {
       await officer.signIn(await createUser(t, { role: 'officer', demo: true }))
       // A resident who said "financial support" and "employment", and asked to hear about outcomes.
       resident = await createUser(t)
+      await respond(resident)
+      // Another who said the same but reads Polish: switching the site's language signed in sets their emails' too.
+      polish = await createUser(t)
+      await respond(polish, async (c) => {
+        assert.equal((await c.get('/language?lang=pl&returnTo=%2F')).statusCode, 303)
+      })
+    })
+    after(async () => t.stop())
+
+    async function respond(person: TestUser, first?: (c: Client) => Promise<void>) {
       const c = new Client(t)
-      await c.signIn(resident)
+      await c.signIn(person)
+      if (first) await first(c)
       const consultation = `/wards/${NORBITON}/consultations/1`
       await c.get(`${consultation}/where`)
       await c.post(`${consultation}/where`, { postcode: 'KT2 7AA' })
       await c.get(`${consultation}/questions/1`)
       let res = await c.post(`${consultation}/questions/1`, { answer: ['financial-support', 'employment-and-skills'] })
-      for (let n = 2; res.headers.location !== `${consultation}/check`; n += 1) {
+      for (let n = 2; !/\/(check|updates)$/.test(String(res.headers.location)); n += 1) {
         await c.get(`${consultation}/questions/${n}`)
         res = await c.post(`${consultation}/questions/${n}`, {})
       }
@@ -51,8 +63,7 @@ for (const kind of await testDatabases()) {
       assert.equal((await c.post(`${consultation}/submit`, { submissionKey: key })).statusCode, 303)
       await c.get('/account/notifications')
       await c.post('/account/notifications', { kinds: ['response_receipt', 'outcomes'] })
-    })
-    after(async () => t.stop())
+    }
 
     test('approving an award emails those whose chain leads to it', async () => {
       const p = await t.testDb.db
@@ -68,6 +79,18 @@ for (const kind of await testDatabases()) {
       assert.equal(got.length, 1)
       assert.match(got[0]!.subject, /Benefits check sessions/)
       assert.match(got[0]!.body, /\/account\/what-happened/)
+      // The Polish reader's email is in Polish: subject, text and the unsubscribe footer.
+      const pl = await t.testDb.db
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .where('to_address', '=', polish.email)
+        .execute()
+      const award = pl.filter((m) => m.subject.startsWith('Zlecono coś, o co prosiłeś/prosiłaś: '))
+      assert.equal(award.length, 1, JSON.stringify(pl.map((m) => m.subject)))
+      assert.match(award[0]!.subject, /Benefits check sessions/)
+      assert.match(award[0]!.body, /powierzono wykonawcy/)
+      assert.match(award[0]!.body, /Zrezygnuj z tego rodzaju e-maili:\n\S+\/unsubscribe\//)
+      assert.doesNotMatch(award[0]!.body, /Stop this kind of email/)
     })
 
     test('closing a round emails the people registered as voting in it (and never says how they voted)', async () => {

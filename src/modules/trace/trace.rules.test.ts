@@ -5,6 +5,8 @@ import {
   contributionThemes,
   outcomeAudience,
   traceContribution,
+  chainReaches,
+  reachingAtoms,
   type Contribution,
   type WardPicture,
 } from './trace.rules.js'
@@ -213,5 +215,74 @@ test('property: each person is in an audience at most once, and only if one of t
         }
       },
     ),
+  )
+})
+
+test('property: the audience (each chain traced once per signature) equals tracing every contribution', () => {
+  const p = picture()
+  const contribution = fc.oneof(
+    fc.record({
+      kind: fc.constant('response' as const),
+      id: fc.nat(),
+      themeSlugs: fc.array(fc.constantFrom('employment-and-skills', 'place-and-delivery', 'x', 'a,b', ''), {
+        maxLength: 4,
+      }),
+      itemRefs: fc.array(fc.constantFrom('answer:7', 'answer:8', 'answer:9', 'answer:10', 'answer:11'), {
+        maxLength: 4,
+      }),
+    }),
+    fc.record({
+      kind: fc.constant('idea' as const),
+      id: fc.integer({ min: -3, max: 12 }),
+      themeId: fc.constantFrom(1, 2, 3),
+    }),
+    fc.record({ kind: fc.constant('vote' as const), roundId: fc.constantFrom(5, 6, 7) }),
+  )
+  const event = fc.oneof(
+    fc.record({ kind: fc.constant('round_decided' as const), ref: fc.constantFrom(5, 6) }),
+    fc.record({ kind: fc.constant('process_awarded' as const), ref: fc.constantFrom(70, 71) }),
+    fc.record({ kind: fc.constant('service_progress' as const), ref: fc.constantFrom(80) }),
+  )
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ userId: fc.integer({ min: 1, max: 8 }), contribution }), { maxLength: 20 }),
+      event,
+      (people, e) => {
+        const reference = [
+          ...new Set(
+            people
+              .filter((x) => chainReaches(traceContribution(p, x.contribution), x.contribution, e))
+              .map((x) => x.userId),
+          ),
+        ].sort((a, b) => a - b)
+        assert.deepEqual(outcomeAudience(p, people, e), reference)
+      },
+    ),
+  )
+})
+
+test('property: a response reaches an event exactly when one of its atoms (a theme, a coded or cited answer) does', () => {
+  const p = picture()
+  const response = fc.record({
+    kind: fc.constant('response' as const),
+    id: fc.nat(),
+    themeSlugs: fc.array(fc.constantFrom('employment-and-skills', 'place-and-delivery', 'x', ''), { maxLength: 4 }),
+    itemRefs: fc.array(fc.constantFrom('answer:7', 'answer:8', 'answer:9', 'answer:10', 'answer:11'), {
+      maxLength: 4,
+    }),
+  })
+  const event = fc.oneof(
+    fc.record({ kind: fc.constant('round_decided' as const), ref: fc.constantFrom(5, 6) }),
+    fc.record({ kind: fc.constant('process_awarded' as const), ref: fc.constantFrom(70, 71) }),
+    fc.record({ kind: fc.constant('service_progress' as const), ref: fc.constantFrom(80, 81) }),
+  )
+  fc.assert(
+    fc.property(response, event, (c, e) => {
+      const atoms = reachingAtoms(p, e)
+      const byAtoms =
+        c.themeSlugs.some((s) => atoms.slugs.includes(s)) ||
+        c.itemRefs.some((r) => atoms.answerIds.includes(Number(r.slice('answer:'.length))))
+      assert.equal(byAtoms, chainReaches(traceContribution(p, c), c, e))
+    }),
   )
 })

@@ -220,6 +220,18 @@ export function chainReaches(chain: Chain, c: Contribution, e: OutcomeEvent): bo
 }
 
 /**
+ * What a contribution's chain depends on, and nothing else: the themes picked and only those of its items that
+ * officers coded or cited as evidence (a response); the theme and whether it is cited (an idea); the round (a vote).
+ */
+function chainSignature(p: WardPicture, evidenced: ReadonlySet<string>, c: Contribution): string {
+  if (c.kind === 'vote') return `v|${c.roundId}`
+  if (c.kind === 'idea') return `i|${c.themeId}|${evidenced.has(`idea:${c.id}`) ? c.id : ''}`
+  const refs = c.itemRefs.filter((r) => p.frame.codings.has(r) || evidenced.has(r))
+  // JSON, not joined text: a slug is whatever the answer held, and must not run into its neighbour.
+  return JSON.stringify(['r', [...new Set(c.themeSlugs)].sort(), [...new Set(refs)].sort()])
+}
+
+/**
  * Who took part in what led to an outcome: each person once, however many of their contributions lead there.
  * A round being decided reaches everyone whose needs fed any of its options (funded or not) and everyone
  * registered as voting in it.
@@ -230,9 +242,39 @@ export function outcomeAudience(
   e: OutcomeEvent,
 ): number[] {
   const out = new Set<number>()
+  // A ward may hold 100,000 responses, but far fewer different chains: contributions with the same signature follow
+  // the same chain, so each signature is traced once.
+  const evidenced = new Set([...p.frame.evidence.values()].flat())
+  const reaches = new Map<string, boolean>()
   for (const { userId, contribution } of contributions) {
     if (out.has(userId)) continue
-    if (chainReaches(traceContribution(p, contribution), contribution, e)) out.add(userId)
+    const key = chainSignature(p, evidenced, contribution)
+    let hit = reaches.get(key)
+    if (hit === undefined) {
+      hit = chainReaches(traceContribution(p, contribution), contribution, e)
+      reaches.set(key, hit)
+    }
+    if (hit) out.add(userId)
   }
   return [...out].sort((a, b) => a - b)
+}
+
+/**
+ * The single themes and single answers (those officers coded or cited) whose own chain reaches the event. Every
+ * step of a chain is a union over what a response names (its themes, its coded and cited answers), so a response
+ * reaches an event exactly when one of its atoms does: the audience can then be found in the database by these
+ * atoms instead of tracing every response (property-tested against tracing each one).
+ */
+export function reachingAtoms(p: WardPicture, e: OutcomeEvent): { slugs: string[]; answerIds: number[] } {
+  const reaches = (themeSlugs: string[], itemRefs: string[]) => {
+    const c: Contribution = { kind: 'response', id: 0, themeSlugs, itemRefs }
+    return chainReaches(traceContribution(p, c), c, e)
+  }
+  const slugs = [...new Set(p.themes.map((t) => t.slug))].filter((slug) => reaches([slug], []))
+  const refs = new Set([...p.frame.codings.keys(), ...[...p.frame.evidence.values()].flat()])
+  const answerIds = [...refs]
+    .filter((ref) => /^answer:[1-9]\d{0,14}$/.test(ref) && reaches([], [ref]))
+    .map((ref) => Number(ref.slice('answer:'.length)))
+    .sort((a, b) => a - b)
+  return { slugs: slugs.sort(), answerIds }
 }

@@ -1,16 +1,26 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../platform/db/index.js'
 import type { PlatformContext } from '../../platform/module.js'
+import { findWardById } from '../../platform/tenancy/index.js'
 import { listCommissionedServices } from '../commissioning/index.js'
 import { listWardDelivery } from '../delivery/index.js'
-import { countResponsesByTheme, listResponsesByPerson, listSignedInResponses, listThemes } from '../engagement/index.js'
+import {
+  countResponsesByTheme,
+  listRespondentsNamingThemes,
+  listRespondentsOfAnswers,
+  listResponsesByIds,
+  listResponsesByPerson,
+  listSignedInResponses,
+  listThemes,
+} from '../engagement/index.js'
 import { countIdeasByTheme, listIdeaParticipants, listIdeasByPerson } from '../ideas/index.js'
-import { mailText, sendOutcomeNotification } from '../notifications/index.js'
+import { listOutcomeContacts, sendContactOutcome, sendOutcomeNotification } from '../notifications/index.js'
 import { listRoundVoterIds, listRoundsVotedBy, listTracedRounds } from '../prioritisation/index.js'
 import { disclose } from '../reach/index.js'
 import { loadTraceFrame } from '../understanding/index.js'
 import {
   outcomeAudience,
+  reachingAtoms,
   traceContribution,
   type Chain,
   type Contribution,
@@ -150,8 +160,35 @@ export async function wardSummary(
   }
 }
 
-/** Everyone with an account who contributed in a ward, with each contribution (the audience's raw material). */
-async function wardContributions(db: Db, picture: WardPicture) {
+/**
+ * Everyone with an account whose contributions in a ward lead to the event. Responses (a ward may hold 100,000)
+ * are not traced one by one: the themes and coded answers whose chains reach the event are worked out once
+ * (`reachingAtoms`), and the database finds who named them. Ideas and votes are traced as they are.
+ */
+async function audienceOf(db: Db, picture: WardPicture, e: OutcomeEvent): Promise<number[]> {
+  const atoms = reachingAtoms(picture, e)
+  const [byTheme, byAnswer, ideas] = await Promise.all([
+    listRespondentsNamingThemes(db, picture.wardId, atoms.slugs),
+    listRespondentsOfAnswers(db, picture.wardId, atoms.answerIds),
+    listIdeaParticipants(db, picture.wardId),
+  ])
+  const others: { userId: number; contribution: Contribution }[] = ideas.map((i, n) => ({
+    userId: i.userId,
+    contribution: { kind: 'idea', id: -1 - n, themeId: i.themeId } as const,
+  }))
+  for (const r of picture.rounds)
+    for (const userId of await listRoundVoterIds(db, r.roundId))
+      others.push({ userId, contribution: { kind: 'vote', roundId: r.roundId } })
+  const all = new Set([...byTheme, ...byAnswer, ...outcomeAudience(picture, others, e)])
+  return [...all].sort((a, b) => a - b)
+}
+
+/**
+ * The same audience found by tracing every contribution one by one (the reading `audienceOf` must match; kept for
+ * the tests that hold the two equal).
+ */
+export async function outcomeAudienceByTracing(db: Db, wardId: number, e: OutcomeEvent): Promise<number[]> {
+  const picture = await loadWardPicture(db, wardId)
   const [responses, ideas] = await Promise.all([
     listSignedInResponses(db, picture.wardId),
     listIdeaParticipants(db, picture.wardId),
@@ -169,12 +206,11 @@ async function wardContributions(db: Db, picture: WardPicture) {
   for (const r of picture.rounds)
     for (const userId of await listRoundVoterIds(db, r.roundId))
       out.push({ userId, contribution: { kind: 'vote', roundId: r.roundId } })
-  return out
+  return outcomeAudience(picture, out, e)
 }
 
 export async function outcomeAudienceFor(db: Db, wardId: number, e: OutcomeEvent): Promise<number[]> {
-  const picture = await loadWardPicture(db, wardId)
-  return outcomeAudience(picture, await wardContributions(db, picture), e)
+  return audienceOf(db, await loadWardPicture(db, wardId), e)
 }
 
 function eventTitle(p: WardPicture, e: OutcomeEvent): string | undefined {
@@ -195,25 +231,65 @@ export async function notifyOutcome(
     wardId: number
     /** For events that recur (each accepted return): makes each one its own email. */ occurrence?: number
   } & OutcomeEvent,
-): Promise<{ audience: number; queued: number }> {
+): Promise<{ audience: number; queued: number; contacts: number }> {
   const picture = await loadWardPicture(trx, e.wardId)
   const title = eventTitle(picture, e)
-  if (title === undefined) return { audience: 0, queued: 0 }
-  const audience = outcomeAudience(picture, await wardContributions(trx, picture), e)
-  const [subject, text] = await Promise.all([
-    mailText(ctx, `trace.mail.${e.kind}.subject`, { title }),
-    mailText(ctx, `trace.mail.${e.kind}.text`, { title }),
-  ])
+  if (title === undefined) return { audience: 0, queued: 0, contacts: 0 }
+  const audience = await audienceOf(trx, picture, e)
+  // Keys, not text: each recipient's email is written in their own language as it is queued.
+  const subject = { key: `trace.mail.${e.kind}.subject`, vars: { title } }
+  const text = { key: `trace.mail.${e.kind}.text`, vars: { title } }
+  const eventKey = `${e.kind}:${e.ref}${e.occurrence === undefined ? '' : `:${e.occurrence}`}`
   let queued = 0
   for (const userId of audience) {
     const r = await sendOutcomeNotification(ctx, trx, {
       userId,
-      eventKey: `${e.kind}:${e.ref}${e.occurrence === undefined ? '' : `:${e.occurrence}`}`,
+      eventKey,
       subject,
       text,
       link: '/account/what-happened',
     })
     if (r === 'queued') queued += 1
   }
-  return { audience: audience.length, queued }
+  // People who answered without an account and left an address: their response's chain decides, as for everyone.
+  let contacts = 0
+  const reachedContacts = await contactAudience(trx, picture, e)
+  // Without an account there is no "what happened to what I said": the ward's public page shows the same chain.
+  const ward = reachedContacts.length > 0 ? await findWardById(trx, e.wardId) : undefined
+  const link = ward ? `/wards/${ward.code}/you-said-we-did` : '/'
+  for (const contact of reachedContacts) {
+    if ((await sendContactOutcome(ctx, trx, { contact, eventKey, subject, text, link })) === 'queued') contacts += 1
+  }
+  return { audience: audience.length, queued, contacts }
+}
+
+/** The still-subscribed contact addresses of a ward whose response's chain reaches the event. */
+async function contactAudience(db: Db, picture: WardPicture, e: OutcomeEvent) {
+  const contacts = await listOutcomeContacts(db, picture.wardId)
+  if (contacts.length === 0) return []
+  const responses = new Map(
+    (await listResponsesByIds(db, picture.wardId, [...new Set(contacts.map((c) => c.responseId))])).map((r) => [
+      r.id,
+      r,
+    ]),
+  )
+  const reached = new Set(
+    outcomeAudience(
+      picture,
+      contacts.flatMap((c) => {
+        const r = responses.get(c.responseId)
+        // The contact's id stands in for a person: each address is told once.
+        return r
+          ? [
+              {
+                userId: c.id,
+                contribution: { kind: 'response', id: r.id, themeSlugs: r.themeSlugs, itemRefs: r.answerRefs } as const,
+              },
+            ]
+          : []
+      }),
+      e,
+    ),
+  )
+  return contacts.filter((c) => reached.has(c.id))
 }

@@ -10,7 +10,9 @@ import {
   type TestApp,
   type TestUser,
 } from '../../../test/support/test-app.js'
-import { notifyOutcome, outcomeAudienceFor } from './index.js'
+import { loadWardPicture, notifyOutcome, outcomeAudienceFor } from './index.js'
+import type { OutcomeEvent } from './trace.rules.js'
+import { outcomeAudienceByTracing } from './trace.service.js'
 
 /** "You said, we did" on the seeded demo programme, on both databases. */
 for (const kind of await testDatabases()) {
@@ -40,7 +42,7 @@ for (const kind of await testDatabases()) {
       assert.equal((await c.post(`${consultation}/where`, { postcode: 'KT2 7AA' })).statusCode, 303)
       await c.get(`${consultation}/questions/1`)
       let res = await c.post(`${consultation}/questions/1`, { answer: themes })
-      for (let n = 2; res.headers.location !== `${consultation}/check`; n += 1) {
+      for (let n = 2; !/\/(check|updates)$/.test(String(res.headers.location)); n += 1) {
         assert.equal(res.statusCode, 303)
         await c.get(`${consultation}/questions/${n}`)
         res = await c.post(`${consultation}/questions/${n}`, {})
@@ -151,7 +153,49 @@ for (const kind of await testDatabases()) {
       const none = await t.testDb.db
         .transaction()
         .execute((trx) => notifyOutcome(ctx, trx, { wardId, kind: 'process_awarded', ref: 999_999 }))
-      assert.deepEqual(none, { audience: 0, queued: 0 })
+      assert.deepEqual(none, { audience: 0, queued: 0, contacts: 0 })
+    })
+
+    test('the audience found in the database equals tracing every contribution, for every outcome in the ward', async () => {
+      const db = t.testDb.db
+      // Coded answers are part of chains: an officer codes one signed-in answer under the financial-support branch.
+      const before = await loadWardPicture(db, wardId)
+      const financial = before.themes.find((x) => x.slug === 'financial-support')!
+      const frameTheme = before.frame.themes.find((x) => x.engagementThemeId === financial.id)
+      assert.ok(frameTheme, 'the demo coding frame maps onto the engagement themes')
+      const answer = await db
+        .selectFrom('engagement_answer as a')
+        .innerJoin('engagement_response as r', 'r.id', 'a.response_id')
+        .select('a.id')
+        .where('a.ward_id', '=', wardId)
+        .where('r.respondent_user_id', '=', ruth.id)
+        .orderBy('a.id', 'desc')
+        .executeTakeFirstOrThrow()
+      await db
+        .insertInto('understanding_coding')
+        .values({
+          ward_id: wardId,
+          item_ref: `answer:${Number(answer.id)}`,
+          coder_user_id: ruth.id,
+          theme_ids_json: JSON.stringify([frameTheme.id]),
+          is_other: 0,
+          coded_at: new Date().toISOString(),
+        })
+        .execute()
+      const picture = await loadWardPicture(db, wardId)
+      assert.ok(picture.frame.codings.size > 0)
+      const events: OutcomeEvent[] = [
+        ...picture.rounds.map((r) => ({ kind: 'round_decided' as const, ref: r.roundId })),
+        ...picture.processes.map((p) => ({ kind: 'process_awarded' as const, ref: p.processId })),
+        ...picture.services.map((s) => ({ kind: 'service_progress' as const, ref: s.serviceId })),
+      ]
+      let someone = 0
+      for (const e of events) {
+        const fast = await outcomeAudienceFor(db, wardId, e)
+        assert.deepEqual(fast, await outcomeAudienceByTracing(db, wardId, e), JSON.stringify(e))
+        someone += fast.length
+      }
+      assert.ok(someone > 0)
     })
   })
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { Dialect } from '../db/database.js'
+import type { Write } from '../db/writer.js'
 import { GENESIS_HASH, hashAuditEvent, verifyAuditChain, type ChainRow, type ChainVerdict } from './audit-chain.js'
 
 export interface AuditEntry {
@@ -23,10 +24,23 @@ export interface AuditLog {
   }): Promise<(ChainRow & { id: number })[]>
 }
 
-export function createAuditLog(db: Kysely<Database>, dialect: Dialect, now: () => Date = () => new Date()): AuditLog {
+export interface AuditLogOptions {
+  now?: () => Date
+  /**
+   * The app's group-commit writer: each append becomes one unit of the next shared commit instead of a commit (and,
+   * on SQLite, an fsync on the event loop) of its own. Units run one after another inside the batch's transaction, so
+   * every append still reads the head its predecessor wrote, and a unit that fails rolls back its row and the head
+   * together (ADR 0009). Without it (CLI, tests), each append is its own transaction.
+   */
+  write?: Write
+}
+
+export function createAuditLog(db: Kysely<Database>, dialect: Dialect, options: AuditLogOptions = {}): AuditLog {
+  const now = options.now ?? (() => new Date())
+  const inTransaction: Write = options.write ?? ((work) => db.transaction().execute(work))
   return {
     async append(entry) {
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(async (trx) => {
         // One head row serialises appenders across app instances (row lock on PostgreSQL; SQLite has one writer).
         const head =
           dialect === 'postgres'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { sql } from 'kysely'
 import { testDatabases } from '../../../test/support/databases.js'
-import { migrateToLatest } from '../db/index.js'
+import { createWriter, migrateToLatest } from '../db/index.js'
 import { platformMigrations } from '../platform.migrations.js'
 import { createAuditLog } from './index.js'
 
@@ -63,6 +63,36 @@ for (const kind of await testDatabases()) {
           ),
         )
         assert.deepEqual(await log.verify(), { ok: true, checked: 50 })
+      } finally {
+        await db.dispose()
+      }
+    })
+
+    test('appends through the group-commit writer share commits and keep one unbroken chain', async () => {
+      const db = await kind.create()
+      try {
+        await migrateToLatest(db, platformMigrations)
+        const write = createWriter(db)
+        const log = createAuditLog(db.db, db.dialect, { write })
+        const appends = Array.from({ length: 60 }, (_, i) =>
+          log.append({
+            actorUserId: null,
+            actorLabel: 'system',
+            wardId: null,
+            action: 'race',
+            subject: String(i),
+            outcome: 'success',
+          }),
+        )
+        // A unit that fails inside the same batch rolls back alone: no gap, no half-written event.
+        const failing = write(async (trx) => {
+          await sql`update audit_head set seq = seq + 1000 where id = 1`.execute(trx)
+          throw new Error('boom')
+        })
+        await assert.rejects(failing, /boom/)
+        await Promise.all(appends)
+        assert.deepEqual(await log.verify(), { ok: true, checked: 60 })
+        if (db.dialect === 'sqlite') assert.ok(write.stats.commits < 20, `grouped into ${write.stats.commits} commits`)
       } finally {
         await db.dispose()
       }

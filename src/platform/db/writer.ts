@@ -40,28 +40,52 @@ export function createWriter(db: Db, maxBatch = 200): Write & { stats: WriterSta
 
   const queue: Pending[] = []
   let running = false
-
-  const drain = async (k: Kysely<Database>) => {
+  type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
+  const runUnits = (k: Kysely<Database>, batch: Pending[], outcomes: Outcome[]) =>
+    k.transaction().execute(async (trx) => {
+      for (const item of batch) {
+        await sql`savepoint unit`.execute(trx)
+        try {
+          const value = await item.work(trx)
+          await sql`release savepoint unit`.execute(trx)
+          outcomes.push({ ok: true, value })
+        } catch (error) {
+          await sql`rollback to savepoint unit`.execute(trx)
+          await sql`release savepoint unit`.execute(trx)
+          outcomes.push({ ok: false, error })
+        }
+      }
+    })
+  // A file database: COMMIT runs with synchronous=NORMAL (no fsync inside it, so the event loop does not stop for the
+  // disk) and the write-ahead log is flushed on the thread pool afterwards; callers are answered only after that. Until
+  // then nothing else can see the batch: reads run on a snapshot pinned before it, anything else flushes first (ADR 0009).
+  const dd = db.deferredDurability
+  const commitBatch = async (batch: Pending[], outcomes: Outcome[]) => {
+    if (!dd) return runUnits(db.db, batch, outcomes)
+    await db.db.connection().execute(async (conn) => {
+      await sql`pragma synchronous = normal`.execute(conn)
+      try {
+        dd.pin()
+        await runUnits(conn, batch, outcomes)
+      } catch (e) {
+        dd.unpin()
+        throw e
+      } finally {
+        // Every other statement on this connection keeps the durable setting it was opened with.
+        await sql`pragma synchronous = full`.execute(conn)
+      }
+      dd.seal()
+    })
+    await dd.flush()
+  }
+  const drain = async () => {
     running = true
     try {
       while (queue.length > 0) {
         const batch = queue.splice(0, maxBatch)
-        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
+        const outcomes: Outcome[] = []
         try {
-          await k.transaction().execute(async (trx) => {
-            for (const item of batch) {
-              await sql`savepoint unit`.execute(trx)
-              try {
-                const value = await item.work(trx)
-                await sql`release savepoint unit`.execute(trx)
-                outcomes.push({ ok: true, value })
-              } catch (error) {
-                await sql`rollback to savepoint unit`.execute(trx)
-                await sql`release savepoint unit`.execute(trx)
-                outcomes.push({ ok: false, error })
-              }
-            }
-          })
+          await commitBatch(batch, outcomes)
           stats.commits += 1
           stats.units += batch.length
           batch.forEach((item, i) => {
@@ -70,7 +94,7 @@ export function createWriter(db: Db, maxBatch = 200): Write & { stats: WriterSta
             else item.reject(o.error)
           })
         } catch (commitError) {
-          // Nothing in this batch was committed: every caller hears so.
+          // Nothing in this batch is known to be durable: every caller hears so.
           for (const item of batch) item.reject(commitError)
         }
       }
@@ -78,14 +102,13 @@ export function createWriter(db: Db, maxBatch = 200): Write & { stats: WriterSta
       running = false
     }
   }
-
   const write = (<T>(work: (trx: Transaction<Database>) => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
       queue.push({ work, resolve: resolve as (v: unknown) => void, reject })
       // Wait one turn of the event loop so requests that arrived together share the commit.
       if (!running) {
         running = true
-        setImmediate(() => void drain(db.db))
+        setImmediate(() => void drain())
       }
     })) as Write & { stats: WriterStats }
   write.stats = stats

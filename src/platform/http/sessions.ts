@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../access/roles.js'
 import { ANONYMOUS } from '../access/roles.js'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
 import type { SessionStore } from './session-store.js'
 import { type SessionData, type SessionState } from './session-store.js'
 
@@ -20,7 +22,22 @@ export interface Sessions {
   signOut(req: FastifyRequest, reply: FastifyReply): Promise<void>
   flash(req: FastifyRequest, reply: FastifyReply, kind: 'success' | 'info', text: string): Promise<void>
   setData(req: FastifyRequest, reply: FastifyReply, patch: SessionData): Promise<void>
+  /**
+   * Changes the request's existing session inside the caller's unit of work, so the change commits with the write it
+   * belongs to (a cleared draft with the stored response) and costs no commit of its own. False when there is no
+   * session yet (then use flash/setData).
+   */
+  changeWithin(trx: Kysely<Database>, req: FastifyRequest, change: SessionChange): Promise<boolean>
   store: SessionStore
+}
+
+export type SessionChange = { data?: SessionData; flash?: { kind: 'success' | 'info'; text: string } }
+
+/** A flash waits until a page shows it; a client that never loads one must not grow its session without bound. */
+const FLASH_KEPT = 5
+
+function withFlash(data: SessionData, kind: 'success' | 'info', text: string): SessionData['flash'] {
+  return [...(data.flash ?? []), { kind, text }].slice(-FLASH_KEPT)
 }
 
 export function registerSessions(app: FastifyInstance, opts: SessionOptions): Sessions {
@@ -91,13 +108,23 @@ export function registerSessions(app: FastifyInstance, opts: SessionOptions): Se
     },
     async flash(req, reply, kind, text) {
       const s = await sessions.ensure(req, reply)
-      s.data.flash = [...(s.data.flash ?? []), { kind, text }]
+      s.data.flash = withFlash(s.data, kind, text)
       await store.saveData(s)
     },
     async setData(req, reply, patch) {
       const s = await sessions.ensure(req, reply)
       Object.assign(s.data, patch)
       await store.saveData(s)
+    },
+    async changeWithin(trx, req, change) {
+      const s = req.session
+      if (!s) return false
+      const data: SessionData = { ...s.data, ...change.data }
+      if (change.flash) data.flash = withFlash(data, change.flash.kind, change.flash.text)
+      await store.saveDataWithin(trx, s, data)
+      // The rest of this request sees what was written.
+      s.data = data
+      return true
     },
   }
   return sessions

@@ -11,7 +11,7 @@ export type { MesPurchase, MesRun, MesSatisfaction } from './method-of-equal-sha
 export { equalSharesCardinal } from './method-of-equal-shares-cardinal.js'
 export { sequentialPhragmen } from './sequential-phragmen.js'
 export { Rational, sumRationals } from './rational.js'
-export { RULE_IDS, RULES, getRule, isRuleId } from './registry.js'
+export { RULE_IDS, RULES, getRule, isRuleId, ruleTextKeys } from './registry.js'
 export type { RuleDefinition } from './registry.js'
 export { DEFAULT_TIE_BREAKING, TIE_BREAK_KEYS, makeTieBreaker } from './tie-breaking.js'
 export type { TieBreakKey } from './tie-breaking.js'

@@ -2,6 +2,7 @@ import type { Election } from './election.js'
 import { costOf } from './election.js'
 import { CountingError } from './errors.js'
 import { runGreedy } from './greedy.js'
+import { createMesAdd1Engine } from './method-of-equal-shares-add1.js'
 import { Rational } from './rational.js'
 import { DEFAULT_TIE_BREAKING, makeTieBreaker, type TieBreakKey } from './tie-breaking.js'
 import type { ProjectExplanation, RuleId, RuleOptions, RuleResult } from './types.js'
@@ -514,26 +515,32 @@ export function methodOfEqualShares(
   if (n === 0) {
     run = { endowment: Rational.ZERO, selected: [], purchases: new Map(), unaffordable: new Map() }
   } else {
-    let endowment = B.divInt(n)
-    run = runMesWithEndowment(election, endowment, satisfaction, tieBreaking)
+    const start = B.divInt(n)
     const everythingFits = costOf(election, election.costs.map((_, p) => p).filter(supported)).le(B)
     // Without the exhaustive stop the loop would never end when everything fits (notes §4.2, "termination
     // trap"), so add1 is skipped then, as the equalshares.net tool does.
+    let step = 0
     if (add1 && !(everythingFits && !exhaustiveStop)) {
-      while (!(exhaustiveStop && isExhaustive(election, run.selected, mesCandidate))) {
+      // Each step's selection is exactly a from-scratch run's at start + step·increment; the engine only
+      // avoids recounting the rounds that cannot change (see method-of-equal-shares-add1.ts). The explained
+      // run is then counted afresh at the endowment kept.
+      const engine = createMesAdd1Engine(election, satisfaction, tieBreaking, start, increment)
+      let selected = engine.selectedAt(0)
+      while (!(exhaustiveStop && isExhaustive(election, selected, mesCandidate))) {
         if (runs >= maxRuns) {
           throw new CountingError(
             'PRIORITISATION_TOO_MANY_ROUNDS',
             `add1 needed more than ${maxRuns} runs of equal shares; use a larger increment for this currency`,
           )
         }
-        endowment = endowment.add(increment)
-        const next = runMesWithEndowment(election, endowment, satisfaction, tieBreaking)
+        const next = engine.selectedAt(step + 1)
         runs++
-        if (costOf(election, next.selected).gt(B)) break
-        run = next
+        if (costOf(election, next).gt(B)) break
+        step++
+        selected = next
       }
     }
+    run = runMesWithEndowment(election, start.add(increment.mulInt(step)), satisfaction, tieBreaking)
   }
 
   const explanations: Record<string, ProjectExplanation> = {}

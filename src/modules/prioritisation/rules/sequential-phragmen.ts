@@ -27,11 +27,24 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
   const tieBreak = makeTieBreaker(election, tieBreaking)
   const { groups, supporters, costs, approvals, projectIds } = election
   const B = election.budget
-  // -1: no load yet; otherwise the index in `roundLoads` of the last funded project the group approves.
+  // -1: no load yet; otherwise the index in `roundLoadNum` of the last funded project the group approves.
   const loadRound = new Int32Array(groups.length).fill(-1)
-  const roundLoads: Rational[] = []
+  // Exact loads over one common denominator: round r's load is roundLoadNum[r] / denominator. Each load is
+  // (Σ earlier loads + cost) / approvals, so multiplying the denominator by approvals × the cost's
+  // denominator every round keeps every load an integer over it; sums and comparisons then need no gcd,
+  // which is what made exact loads slow (their reduced denominators grow round after round anyway).
+  const roundLoadNum: bigint[] = []
+  let denominator = 1n
   const roundApprox: number[] = []
   let weightByRound = new Float64Array(16)
+  // Σ weight·load over each project's approvers, as a double, kept up to date as loads change (only the
+  // winner's approvers change, so a round costs their ballots, not every candidate's approvers). Loads only
+  // rise (each round's load is at least every load so far), so every term added is non-negative and the
+  // sum's relative error stays near (additions)·2^−53, far below WINDOW.
+  const approxLoadOf = new Float64Array(projectIds.length)
+  const costApprox = Float64Array.from(costs, (c) => c.toNumber())
+  const groupWeight = Float64Array.from(groups, (g) => g.weight)
+  const ballots = groups.map((g) => g.projects)
   const explanations: Record<string, ProjectExplanation> = {}
   const selected: number[] = []
   let spent = Rational.ZERO
@@ -56,24 +69,28 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
     // exactly. A double load here is a sum of positive terms, so its relative error is far below WINDOW.
     const approx = candidates.map((p) => {
       const a = approvals[p] ?? 0
-      return a === 0 ? Infinity : (approxLoad(p) + (costs[p] ?? Rational.ZERO).toNumber()) / a
+      return a === 0 ? Infinity : ((approxLoadOf[p] ?? 0) + (costApprox[p] ?? 0)) / a
     })
     const lowest = Math.min(...approx)
     // undefined stands for +∞, the load of a project nobody approves.
-    let best: Rational | undefined
+    let bestLoad: Load | undefined
     let ties: number[] = []
     candidates.forEach((p, i) => {
       if ((approx[i] ?? Infinity) > lowest * (1 + WINDOW)) return
       const a = approvals[p] ?? 0
-      const load =
+      const cost = costs[p] ?? Rational.ZERO
+      // (Σ loads / denominator + cost) / a as one fraction, unreduced.
+      const load: Load | undefined =
         a === 0
           ? undefined
-          : currentLoad(p)
-              .add(costs[p] ?? Rational.ZERO)
-              .divInt(a)
-      const order = compareLoads(load, best, ties.length === 0)
+          : {
+              num: currentLoadNum(p) * cost.den + cost.num * denominator,
+              den: denominator * cost.den * BigInt(a),
+              scale: cost.den * BigInt(a),
+            }
+      const order = compareLoads(load, bestLoad, ties.length === 0)
       if (order < 0) {
-        best = load
+        bestLoad = load
         ties = [p]
       } else if (order === 0) ties.push(p)
     })
@@ -112,6 +129,8 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
     }
     const winner = ties[0]
     if (winner === undefined) break
+    const won: Load | undefined = bestLoad
+    const best = won === undefined ? undefined : Rational.of(won.num, won.den)
     const id = projectIds[winner] ?? ''
     const cost = costs[winner] ?? Rational.ZERO
     explanations[id] = {
@@ -137,13 +156,29 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
         load: best?.toString() ?? 'infinity',
       },
     }
-    if (best !== undefined) {
-      const r = roundLoads.length
-      roundLoads.push(best)
+    if (best !== undefined && won !== undefined) {
+      const r = roundLoadNum.length
+      for (let i = 0; i < r; i++) roundLoadNum[i] = (roundLoadNum[i] ?? 0n) * won.scale
+      roundLoadNum.push(won.num)
+      denominator = won.den
       roundApprox.push(best.toNumber())
-      for (const g of supporters[winner] ?? []) loadRound[g] = r
-      if (weightByRound.length < roundLoads.length) {
-        const grown = new Float64Array(roundLoads.length * 2)
+      const load = roundApprox[r] ?? 0
+      // Hot loop (every approver's ballot, every round): indexed loops over typed arrays only.
+      const approvers = supporters[winner]
+      if (approvers !== undefined)
+        for (let j = 0; j < approvers.length; j++) {
+          const g = approvers[j] as number
+          const before = loadRound[g] as number
+          const delta = (groupWeight[g] as number) * (load - (before < 0 ? 0 : (roundApprox[before] as number)))
+          const ballot = ballots[g] as Int32Array
+          for (let i = 0; i < ballot.length; i++) {
+            const q = ballot[i] as number
+            approxLoadOf[q] = (approxLoadOf[q] as number) + delta
+          }
+          loadRound[g] = r
+        }
+      if (weightByRound.length < roundLoadNum.length) {
+        const grown = new Float64Array(roundLoadNum.length * 2)
         grown.set(weightByRound)
         weightByRound = grown
       }
@@ -153,16 +188,8 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
     candidates = candidates.filter((p) => p !== winner)
   }
 
-  function approxLoad(p: number): number {
-    let total = 0
-    for (const g of supporters[p] ?? []) {
-      const r = loadRound[g] ?? -1
-      if (r >= 0) total += (roundApprox[r] ?? 0) * (groups[g]?.weight ?? 0)
-    }
-    return total
-  }
-
-  function currentLoad(p: number): Rational {
+  // Σ weight·load over p's approvers, times `denominator`.
+  function currentLoadNum(p: number): bigint {
     const touched: number[] = []
     for (const g of supporters[p] ?? []) {
       const r = loadRound[g] ?? -1
@@ -170,9 +197,9 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
       if (weightByRound[r] === 0) touched.push(r)
       weightByRound[r] = (weightByRound[r] ?? 0) + (groups[g]?.weight ?? 0)
     }
-    let total = Rational.ZERO
+    let total = 0n
     for (const r of touched) {
-      total = total.add((roundLoads[r] ?? Rational.ZERO).mulInt(weightByRound[r] ?? 0))
+      total += (roundLoadNum[r] ?? 0n) * BigInt(weightByRound[r] ?? 0)
       weightByRound[r] = 0
     }
     return total
@@ -190,10 +217,19 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
 
 const WINDOW = 1e-9
 
+/** A load as an unreduced fraction num/den (den > 0); den = the common denominator × scale. */
+interface Load {
+  readonly num: bigint
+  readonly den: bigint
+  readonly scale: bigint
+}
+
 // Orders a candidate load against the best so far; `noBest` means nothing has been seen yet.
-function compareLoads(load: Rational | undefined, best: Rational | undefined, noBest: boolean): number {
+function compareLoads(load: Load | undefined, best: Load | undefined, noBest: boolean): number {
   if (noBest) return -1
   if (load === undefined) return best === undefined ? 0 : 1
   if (best === undefined) return -1
-  return load.compare(best)
+  const left = load.num * best.den
+  const right = best.num * load.den
+  return left < right ? -1 : left > right ? 1 : 0
 }
