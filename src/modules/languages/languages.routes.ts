@@ -24,7 +24,11 @@ export function registerLanguagesRoutes(app: FastifyInstance, ctx: PlatformConte
         secure: ctx.config.isProduction,
       })
     // Signed in, the choice is also the language of the person's emails (they can change it on /account/notifications).
-    if (lang && req.actor.kind === 'user') {
+    // This GET changes stored state, so only a person's own click counts: browsers mark a link followed on this site
+    // (or a typed address) as same-origin/none, and an image or link planted on another site as cross-site.
+    const fetchSite = req.headers['sec-fetch-site']
+    const ownClick = fetchSite === undefined || fetchSite === 'same-origin' || fetchSite === 'none'
+    if (lang && req.actor.kind === 'user' && ownClick) {
       const userId = req.actor.userId
       await ctx.write((trx) => setPreferredLanguage(trx, userId, lang))
     }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { paths } from '../../config.js'
 import { testDatabases } from '../../../test/support/databases.js'
-import { Client, startTestApp, type TestApp } from '../../../test/support/test-app.js'
+import { Client, createUser, startTestApp, type TestApp } from '../../../test/support/test-app.js'
 import { safeReturnPath } from './languages.routes.js'
 
 const LOCALES = path.join(paths.projectRoot, 'locales')
@@ -106,6 +106,25 @@ for (const kind of (await testDatabases()).slice(0, 1)) {
       assert.match(ko.body, /로그인/)
       assert.equal((await new Client(t).get('/language?lang=xx&returnTo=//evil.example')).headers.location, '/')
       assert.match((await new Client(t).get('/?lang=pl')).body, /Zaloguj się/)
+    })
+
+    test('signed in, choosing a language by one’s own click sets the email language; a cross-site request does not', async () => {
+      const user = await createUser(t)
+      const c = new Client(t)
+      await c.signIn(user)
+      const stored = async () =>
+        (
+          await t.testDb.db
+            .selectFrom('accounts_user')
+            .select('preferred_language')
+            .where('id', '=', user.id)
+            .executeTakeFirstOrThrow()
+        ).preferred_language
+      await c.get('/language?lang=pl&returnTo=%2F', { 'sec-fetch-site': 'same-origin' })
+      assert.equal(await stored(), 'pl')
+      // An image planted on another site: the cookie of that browser may change, the stored choice does not.
+      await c.get('/language?lang=ko&returnTo=%2F', { 'sec-fetch-site': 'cross-site' })
+      assert.equal(await stored(), 'pl')
     })
 
     test('a right-to-left language renders dir="rtl"; others do not', async () => {
