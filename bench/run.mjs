@@ -24,7 +24,7 @@ const HTTP_SCENARIOS = ['bare', 'page', 'submit']
 const MODULE_SCENARIOS = {
   tally: ['./tally.mjs', 'benchTally', 180],
   panel: ['./rules.mjs', 'benchPanel', 60],
-  listen: ['./listen.mjs', 'benchListen', 70],
+  listen: ['./listen.mjs', 'benchListen', 120],
   reach: ['./reach.mjs', 'benchReach', 90],
   understanding: ['./understanding.mjs', 'benchUnderstanding', 120],
   commissioning: ['./commissioning.mjs', 'benchCommissioning', 60],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import type { Transaction } from 'kysely'
 import fastifyCookie from '@fastify/cookie'
 import fastifyFormbody from '@fastify/formbody'
 import fastifyMultipart from '@fastify/multipart'
@@ -9,12 +10,13 @@ import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import { paths, type Config } from './config.js'
 import { accessPlugin, definePermissions, type RouteInventoryEntry } from './platform/access/index.js'
-import { createAuditLog, type AuditLog } from './platform/audit/index.js'
+import { createAuditLog, type AuditEntry, type AuditLog } from './platform/audit/index.js'
 import {
   assertDurable,
   connectDatabase,
   createWriter,
   migrateToLatest,
+  type Database,
   type Db,
   type ModuleMigration,
 } from './platform/db/index.js'
@@ -284,21 +286,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
 
+  const routeAuditEntry = (req: FastifyRequest, action: string, outcome: 'success' | 'failure'): AuditEntry => ({
+    actorUserId: req.actor.kind === 'user' ? req.actor.userId : null,
+    actorLabel: req.actor.kind === 'user' ? `user:${req.actor.userId}` : 'anonymous',
+    wardId: req.ward?.id ?? null,
+    action,
+    subject: JSON.stringify(req.params ?? {}),
+    outcome,
+  })
+  app.decorateRequest('auditRecorded', false)
+  app.decorateRequest('auditWithin', async function (this: FastifyRequest, trx: Transaction<Database>) {
+    const action = this.routeOptions.config?.audit
+    if (action) await audit.appendWithin(trx, routeAuditEntry(this, action, 'success'))
+  })
+
   // Staff actions and reads of personal data are appended to the hash-chained audit log. The entry is committed
   // before the response leaves (onSend, not onResponse): since appends join the group-commit writer (ADR 0009) they
   // are no longer instant, and an action whose answer has been seen must already be on the record.
   app.addHook('onSend', async (req, reply, payload) => {
     const action = req.routeOptions.config?.audit
     if (!action || reply.getHeader('x-access-denied') || reply.getHeader('x-csrf-rejected')) return payload
-    const actor = req.actor
-    await audit.append({
-      actorUserId: actor.kind === 'user' ? actor.userId : null,
-      actorLabel: actor.kind === 'user' ? `user:${actor.userId}` : 'anonymous',
-      wardId: req.ward?.id ?? null,
-      action,
-      subject: JSON.stringify(req.params ?? {}),
-      outcome: reply.statusCode < 400 ? 'success' : 'failure',
-    })
+    // Already committed with the action itself (`req.auditWithin`), and the answer is the success it recorded.
+    if (req.auditRecorded && reply.statusCode < 400) return payload
+    await audit.append(routeAuditEntry(req, action, reply.statusCode < 400 ? 'success' : 'failure'))
     return payload
   })
 

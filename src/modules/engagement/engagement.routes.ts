@@ -1279,11 +1279,14 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
         enteredByUserId: userId(req),
         eventId: head.data.event,
         respondedOn,
-        // The "saved" message commits with the response: one commit per form entered, not two.
+        // The "saved" message and the audit entry commit with the response: one commit per form entered.
         within: async (trx, saved) => {
           flashed = await ctx.sessions.changeWithin(trx, req, { flash: { kind: 'success', text: savedText(saved.id) } })
+          await req.auditWithin(trx)
         },
       })
+      // Stored only when the response was (a refused form never reaches the unit).
+      if (outcome.ok) req.auditRecorded = true
       if (!outcome.ok)
         return entryPage(
           req,

@@ -399,8 +399,21 @@ for (const kind of await testDatabases()) {
         .execute()
       delete body.q1
       body[`q${qs[0]!.id}`] = 'family-and-life-chances'
+      const entryEvents = async () =>
+        (
+          await t.testDb.db
+            .selectFrom('audit_event')
+            .select(['outcome'])
+            .where('action', '=', 'engagement.entry.create')
+            .orderBy('seq')
+            .execute()
+        ).map((e) => e.outcome)
+      const auditedBefore = await entryEvents()
       const saved = await vol.post(`${c}/entry`, body)
       assert.equal(saved.statusCode, 303)
+      // The audit entry commits with the response (one unit), once, and the chain still verifies.
+      assert.deepEqual((await entryEvents()).slice(auditedBefore.length), ['success'])
+      assert.equal((await t.audit.verify()).ok, true)
       assert.equal((await vol.post(`${c}/entry`, body)).statusCode, 303, 'a replay is harmless')
       const rows = await t.testDb.db
         .selectFrom('engagement_response')

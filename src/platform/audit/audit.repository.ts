@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { Dialect } from '../db/database.js'
 import type { Write } from '../db/writer.js'
@@ -16,6 +16,11 @@ export interface AuditEntry {
 
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>
+  /**
+   * Appends inside the caller's own unit of work, so the entry commits (or rolls back) with the action it records:
+   * one commit instead of two for a hot staff action such as the entry screen.
+   */
+  appendWithin(trx: Transaction<Database>, entry: AuditEntry): Promise<void>
   verify(): Promise<ChainVerdict>
   list(filter: {
     wardIds?: number[] | 'all'
@@ -38,53 +43,55 @@ export interface AuditLogOptions {
 export function createAuditLog(db: Kysely<Database>, dialect: Dialect, options: AuditLogOptions = {}): AuditLog {
   const now = options.now ?? (() => new Date())
   const inTransaction: Write = options.write ?? ((work) => db.transaction().execute(work))
+  const appendIn = async (trx: Transaction<Database>, entry: AuditEntry): Promise<void> => {
+    // One head row serialises appenders across app instances (row lock on PostgreSQL; SQLite has one writer).
+    const head =
+      dialect === 'postgres'
+        ? (
+            await sql<{
+              seq: number
+              hash: string
+            }>`select seq, hash from audit_head where id = 1 for update`.execute(trx)
+          ).rows[0]
+        : await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst()
+    if (!head) throw new Error('audit_head row is missing: the platform migration was not applied')
+    const prevSeq = head.seq
+    const prevHash = head.hash
+    const fields = {
+      seq: Number(prevSeq) + 1,
+      at: now().toISOString(),
+      actorUserId: entry.actorUserId,
+      actorLabel: entry.actorLabel,
+      wardId: entry.wardId,
+      action: entry.action,
+      subject: entry.subject,
+      outcome: entry.outcome,
+      detail: JSON.stringify(entry.detail ?? {}),
+    }
+    const hash = hashAuditEvent(prevHash, fields)
+    await trx
+      .insertInto('audit_event')
+      .values({
+        seq: fields.seq,
+        at: fields.at,
+        actor_user_id: fields.actorUserId,
+        actor_label: fields.actorLabel,
+        ward_id: fields.wardId,
+        action: fields.action,
+        subject: fields.subject,
+        outcome: fields.outcome,
+        detail: fields.detail,
+        prev_hash: prevHash,
+        hash,
+      })
+      .execute()
+    await trx.updateTable('audit_head').set({ seq: fields.seq, hash }).where('id', '=', 1).execute()
+  }
   return {
     async append(entry) {
-      await inTransaction(async (trx) => {
-        // One head row serialises appenders across app instances (row lock on PostgreSQL; SQLite has one writer).
-        const head =
-          dialect === 'postgres'
-            ? (
-                await sql<{
-                  seq: number
-                  hash: string
-                }>`select seq, hash from audit_head where id = 1 for update`.execute(trx)
-              ).rows[0]
-            : await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst()
-        if (!head) throw new Error('audit_head row is missing: the platform migration was not applied')
-        const prevSeq = head.seq
-        const prevHash = head.hash
-        const fields = {
-          seq: Number(prevSeq) + 1,
-          at: now().toISOString(),
-          actorUserId: entry.actorUserId,
-          actorLabel: entry.actorLabel,
-          wardId: entry.wardId,
-          action: entry.action,
-          subject: entry.subject,
-          outcome: entry.outcome,
-          detail: JSON.stringify(entry.detail ?? {}),
-        }
-        const hash = hashAuditEvent(prevHash, fields)
-        await trx
-          .insertInto('audit_event')
-          .values({
-            seq: fields.seq,
-            at: fields.at,
-            actor_user_id: fields.actorUserId,
-            actor_label: fields.actorLabel,
-            ward_id: fields.wardId,
-            action: fields.action,
-            subject: fields.subject,
-            outcome: fields.outcome,
-            detail: fields.detail,
-            prev_hash: prevHash,
-            hash,
-          })
-          .execute()
-        await trx.updateTable('audit_head').set({ seq: fields.seq, hash }).where('id', '=', 1).execute()
-      })
+      await inTransaction((trx) => appendIn(trx, entry))
     },
+    appendWithin: appendIn,
     async verify() {
       const head = await db.selectFrom('audit_head').select(['hash']).where('id', '=', 1).executeTakeFirst()
       const rows = await db.selectFrom('audit_event').selectAll().orderBy('seq').execute()

@@ -1,4 +1,6 @@
 import type { TFunction } from 'i18next'
+import type { Transaction } from 'kysely'
+import type { Database } from '../db/schema.js'
 import type { Actor } from '../access/roles.js'
 import type { RouteAccess } from '../access/access.plugin.js'
 import type { Ward } from '../tenancy/ward.repository.js'
@@ -18,6 +20,13 @@ declare module 'fastify' {
     ward: Ward | undefined
     lang: string
     t: TFunction
+    /**
+     * Appends this route's audit event (its `audit` action, outcome success) inside the caller's unit of work, so it
+     * commits with the action; the response then does not append it again. Does nothing on a route without one.
+     */
+    auditWithin(trx: Transaction<Database>): Promise<void>
+    /** Set once `auditWithin`'s unit has been committed (by the route, after its write resolved). */
+    auditRecorded: boolean
   }
   interface FastifyReply {
     page(template: string, context?: Record<string, unknown>, options?: PageOptions): Promise<FastifyReply>
