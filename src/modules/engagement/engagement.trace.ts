@@ -26,6 +26,20 @@ function slugsOf(value: string): string[] {
 
 type AnswerRow = { id: number; response_id: number; value: string; kind: string }
 
+/** The answers of a short list of responses (callers keep the list under the bind-parameter limit), grouped. */
+async function answersOf(db: Kysely<Database>, ids: readonly number[]): Promise<ReturnType<typeof groupAnswers>> {
+  if (ids.length === 0) return new Map()
+  return groupAnswers(
+    await db
+      .selectFrom('engagement_answer as a')
+      .innerJoin('engagement_question as q', 'q.id', 'a.question_id')
+      .select(['a.id', 'a.response_id', 'a.value', 'q.kind'])
+      .where('a.response_id', 'in', ids)
+      .orderBy('a.id')
+      .execute(),
+  )
+}
+
 function groupAnswers(rows: AnswerRow[]): Map<number, { slugs: Set<string>; refs: string[] }> {
   const out = new Map<number, { slugs: Set<string>; refs: string[] }>()
   for (const r of rows) {
@@ -48,17 +62,7 @@ export async function listResponsesByPerson(db: Kysely<Database>, userId: number
     .execute()
   // One person's responses: a short id list.
   const ids = rows.map((r) => Number(r.id))
-  const answers = groupAnswers(
-    ids.length === 0
-      ? []
-      : await db
-          .selectFrom('engagement_answer as a')
-          .innerJoin('engagement_question as q', 'q.id', 'a.question_id')
-          .select(['a.id', 'a.response_id', 'a.value', 'q.kind'])
-          .where('a.response_id', 'in', ids)
-          .orderBy('a.id')
-          .execute(),
-  )
+  const answers = await answersOf(db, ids)
   return rows.map((r) => {
     const a = answers.get(Number(r.id))
     return {
@@ -214,17 +218,7 @@ export async function listResponsesByIds(
       .where('r.ward_id', '=', wardId)
       .where('r.id', 'in', slice)
       .execute()
-    const answers = groupAnswers(
-      rows.length === 0
-        ? []
-        : await db
-            .selectFrom('engagement_answer as a')
-            .innerJoin('engagement_question as q', 'q.id', 'a.question_id')
-            .select(['a.id', 'a.response_id', 'a.value', 'q.kind'])
-            .where('a.response_id', 'in', slice)
-            .orderBy('a.id')
-            .execute(),
-    )
+    const answers = await answersOf(db, rows.length === 0 ? [] : slice)
     for (const r of rows) {
       const a = answers.get(Number(r.id))
       out.push({
