@@ -1,10 +1,11 @@
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../../config.js'
 import type { Database } from './schema.js'
+import { SchemaScopedPostgresDialect } from './scoped-introspector.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -56,11 +57,12 @@ export function connectDatabase(config: DatabaseConfig, options: ConnectOptions 
       max: options.poolSize ?? 10,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     })
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    const schema = options.searchPath ?? 'public'
+    const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }, schema) })
     return {
       db,
       dialect: 'postgres',
-      schema: options.searchPath ?? 'public',
+      schema,
       close: () => db.destroy(),
       async settings() {
         const r = await sql<{
