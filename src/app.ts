@@ -20,6 +20,7 @@ import {
   type Db,
   type ModuleMigration,
 } from './platform/db/index.js'
+import { databaseRateLimitStore } from './platform/http/rate-limit-store.js'
 import { registerSessions, type Sessions } from './platform/http/sessions.js'
 import { SessionStore } from './platform/http/session-store.js'
 import { registerWeb, renderStatusPage } from './platform/http/web.js'
@@ -190,7 +191,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(fastifyFormbody)
   // Uploads are buffered (bounded by MULTIPART_LIMITS) so the CSRF check can read the token field before the handler.
   await app.register(fastifyMultipart, { attachFieldsToBody: true, limits: MULTIPART_LIMITS })
-  await app.register(fastifyRateLimit, { global: false })
+  // One process on SQLite counts in memory; processes sharing a PostgreSQL database share their counters, or each
+  // would allow the whole limit again (security checklist I-5).
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(db.dialect === 'postgres' ? { store: databaseRateLimitStore(db.db) } : {}),
+  })
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

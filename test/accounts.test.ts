@@ -255,7 +255,9 @@ for (const kind of await testDatabases()) {
     })
 
     test('sign-in is rate limited', async () => {
-      const limited = await startTestApp(kind, { RATE_LIMIT_SIGN_IN_PER_15_MIN: '3' }, t.testDb)
+      // A database of its own: on PostgreSQL the counters are shared through the database, and this file's other
+      // tests have already signed in from the same address.
+      const limited = await startTestApp(kind, { RATE_LIMIT_SIGN_IN_PER_15_MIN: '3' })
       try {
         const c = new Client(limited)
         await c.get('/sign-in')
@@ -264,7 +266,7 @@ for (const kind of await testDatabases()) {
           codes.push((await c.post('/sign-in', { email: 'x@example.org', password: 'wrong password' })).statusCode)
         assert.deepEqual(codes, [400, 400, 400, 429, 429])
       } finally {
-        await limited.close()
+        await limited.stop()
       }
     })
   })

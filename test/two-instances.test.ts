@@ -51,3 +51,33 @@ test('two app instances on one PostgreSQL share sessions and writes', await need
     await a.stop()
   }
 })
+
+test('two app instances on one PostgreSQL share one sign-in limit', await needsPostgres(), async () => {
+  const postgres = (await testDatabases()).find((d) => d.dialect === 'postgres')!
+  const a = await startTestApp(postgres, { RATE_LIMIT_SIGN_IN_PER_15_MIN: '3' })
+  const secondDb = connectDatabase({ kind: 'postgres', url: a.testDb.url }, { searchPath: a.testDb.searchPath! })
+  const b = await buildApp(testConfig(a.testDb, { RATE_LIMIT_SIGN_IN_PER_15_MIN: '3' }), {
+    db: secondDb,
+    logger: false,
+  })
+  try {
+    const viaA = new Client(a)
+    const viaB = new Client(b)
+    await viaA.get('/sign-in')
+    await viaB.get('/sign-in')
+    const wrong = { email: 'x@example.org', password: 'wrong password' }
+    // Guesses spread over both instances count against one limit: each alone would have allowed three.
+    const codes = [
+      (await viaA.post('/sign-in', wrong)).statusCode,
+      (await viaB.post('/sign-in', wrong)).statusCode,
+      (await viaA.post('/sign-in', wrong)).statusCode,
+      (await viaB.post('/sign-in', wrong)).statusCode,
+      (await viaA.post('/sign-in', wrong)).statusCode,
+    ]
+    assert.deepEqual(codes, [400, 400, 400, 429, 429])
+  } finally {
+    await b.close()
+    await secondDb.close()
+    await a.stop()
+  }
+})

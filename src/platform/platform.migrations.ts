@@ -54,4 +54,21 @@ export const platformMigrations: ModuleMigration[] = [
         .execute()
     },
   },
+  {
+    // Rate-limit counters shared by every app process on one database (security checklist I-5).
+    name: '2026_11_29_0900_platform_rate_limit',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('platform_rate_limit')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('hits', 'integer', (c) => c.notNull())
+        .addColumn('reset_at', dialect === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createIndex('platform_rate_limit_reset_idx')
+        .on('platform_rate_limit')
+        .column('reset_at')
+        .execute()
+    },
+  },
 ]

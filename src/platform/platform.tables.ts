@@ -46,8 +46,17 @@ export interface MailOutboxTable {
   sent_at: IsoTime | null
 }
 
+/** One rate-limit window per route and client (shared by every app process on the database). */
+export interface PlatformRateLimitTable {
+  key: string
+  hits: number
+  /** Milliseconds since the epoch at which the window ends. */
+  reset_at: number
+}
+
 declare module './db/schema.js' {
   interface Database {
+    platform_rate_limit: PlatformRateLimitTable
     http_session: HttpSessionTable
     audit_event: AuditEventTable
     audit_head: AuditHeadTable

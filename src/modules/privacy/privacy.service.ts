@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { AuditLog } from '../../platform/audit/index.js'
+import { purgeRateLimits } from '../../platform/http/rate-limit-store.js'
 import type { Database, Write } from '../../platform/db/index.js'
 import { eraseAccountsPersonalData, exportAccountsPersonalData, purgeAccountsExpired } from '../accounts/index.js'
 import {
@@ -223,6 +224,8 @@ export function createPrivacyService(deps: PrivacyDeps) {
       ...(await purgeAccountsExpired(trx, { passwordResetsBefore: c.passwordResetsDays })),
       ...(await purgeNotificationsExpired(trx, { outcomeContactsBefore: c.outcomeContactsDays })),
       erasureRequestsDeleted: await purgeOldRequests(trx, c.erasureRequestsDays),
+      // Counters hold client addresses; once their window is over they serve no purpose.
+      rateLimitCountersDeleted: await purgeRateLimits(trx, now.getTime()),
     }))
     if (erasures > 0 || Object.values(retention).some((n) => n > 0))
       await audit.append({
