@@ -163,20 +163,9 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
       denominator = won.den
       roundApprox.push(best.toNumber())
       const load = roundApprox[r] ?? 0
-      // Hot loop (every approver's ballot, every round): indexed loops over typed arrays only.
       const approvers = supporters[winner]
       if (approvers !== undefined)
-        for (let j = 0; j < approvers.length; j++) {
-          const g = approvers[j] as number
-          const before = loadRound[g] as number
-          const delta = (groupWeight[g] as number) * (load - (before < 0 ? 0 : (roundApprox[before] as number)))
-          const ballot = ballots[g] as Int32Array
-          for (let i = 0; i < ballot.length; i++) {
-            const q = ballot[i] as number
-            approxLoadOf[q] = (approxLoadOf[q] as number) + delta
-          }
-          loadRound[g] = r
-        }
+        spreadLoad(approvers, r, load, loadRound, roundApprox, groupWeight, ballots, approxLoadOf)
       if (weightByRound.length < roundLoadNum.length) {
         const grown = new Float64Array(roundLoadNum.length * 2)
         grown.set(weightByRound)
@@ -216,6 +205,34 @@ export function sequentialPhragmen(election: Election, options: RuleOptions = {}
 }
 
 const WINDOW = 1e-9
+
+/**
+ * The hot loop (every approver's ballot, every round): the winner's approvers now carry round r's load, so every
+ * project on their ballots gains weight × (new load − old load). A small function of typed arrays on its own, so
+ * the engine optimises it at once instead of running the first rounds of a cold count in the interpreter.
+ */
+function spreadLoad(
+  approvers: Int32Array,
+  r: number,
+  load: number,
+  loadRound: Int32Array,
+  roundApprox: readonly number[],
+  groupWeight: Float64Array,
+  ballots: readonly Int32Array[],
+  approxLoadOf: Float64Array,
+): void {
+  for (let j = 0; j < approvers.length; j++) {
+    const g = approvers[j] as number
+    const before = loadRound[g] as number
+    const delta = (groupWeight[g] as number) * (load - (before < 0 ? 0 : (roundApprox[before] as number)))
+    const ballot = ballots[g] as Int32Array
+    for (let i = 0; i < ballot.length; i++) {
+      const q = ballot[i] as number
+      approxLoadOf[q] = (approxLoadOf[q] as number) + delta
+    }
+    loadRound[g] = r
+  }
+}
 
 /** A load as an unreduced fraction num/den (den > 0); den = the common denominator × scale. */
 interface Load {
