@@ -35,6 +35,8 @@ export interface MesAdd1Engine {
   readonly countedRounds: number
   /** Rounds reused from an earlier endowment so far. */
   readonly reusedRounds: number
+  /** Candidate evaluations whose one-pass scan was not enough, so every class was looked at. */
+  readonly widenedScans: number
 }
 
 // A voter group with no money left.
@@ -47,6 +49,8 @@ const REL = 1e-10
 // Margins and slopes here are doubles a few hundred roundings deep at most (relative error < 1e-13), so
 // shrinking margins and growing slopes by this factor makes every Δ a lower bound of the true one.
 const SAFE = 1e-7
+// A candidate's scan looks one by one at the classes with less money than this multiple of its last share.
+const LOW_FACTOR = 1.5
 
 interface Pool {
   readonly classes: number[]
@@ -56,14 +60,34 @@ interface Pool {
   readonly brokeMass: number
 }
 
+/** Classes (ids) that pay all they have, with their weights among a project's supporters. */
+interface Poor {
+  readonly classes: readonly number[]
+  readonly weights: readonly number[]
+}
+
 interface Scanned {
   readonly p: number
-  readonly pool: Pool
+  /** The supporters' classes, built when needed (an exact ρ, or the winner's purchase). */
+  pool: Pool | undefined
+  /** Weight of the supporters who have money left. */
+  readonly total: number
   readonly lo: number
   readonly hi: number
-  readonly poor?: readonly number[]
+  readonly poor?: Poor
   /** Upper bound of how fast ρ can fall per unit of endowment (see the engine's description). */
   readonly sigma: number
+}
+
+/** A candidate's supporters read in one pass: totals, and the classes with less money than `low`. */
+interface Scan {
+  readonly classes: readonly number[]
+  readonly weights: readonly number[]
+  readonly total: number
+  readonly money: number
+  readonly slope: number
+  readonly brokeMass: number
+  readonly low: number
 }
 
 /** One counted round, kept for reuse at later endowments. */
@@ -76,8 +100,8 @@ interface RoundRecord {
   /** -1: no winner (every candidate left was unaffordable). */
   winner: number
   pool: Pool | undefined
-  /** Pool indices of the classes that paid all they had (strictly less than the share). */
-  poor: readonly number[]
+  /** The classes that paid all they had (strictly less than the share). */
+  poor: Poor
   /** Weight of the classes that paid the full share. */
   rest: number
   /** Groups whose class the round changed, and their class before it. */
@@ -109,6 +133,16 @@ export function createMesAdd1Engine(
   const costApprox = Float64Array.from(costs, (c) => c.toNumber())
   const utilityApprox = Float64Array.from(costs, (c) => (satisfaction === 'cost' ? c.toNumber() : 1))
   const groupWeight = Float64Array.from(groups, (g) => g.weight)
+  // Every project's supporter groups and their weights side by side, so a scan reads memory in order.
+  const supporterStart = new Int32Array(projectCount + 1)
+  for (let p = 0; p < projectCount; p++) supporterStart[p + 1] = supporterStart[p]! + (supporters[p]?.length ?? 0)
+  const supporterGroup = new Int32Array(supporterStart[projectCount]!)
+  const supporterWeight = new Float64Array(supporterGroup.length)
+  for (let p = 0; p < projectCount; p++) {
+    const list = supporters[p] ?? new Int32Array(0)
+    supporterGroup.set(list, supporterStart[p]!)
+    for (let j = 0; j < list.length; j++) supporterWeight[supporterStart[p]! + j] = groupWeight[list[j]!]!
+  }
 
   // Per endowment.
   let endowment = start
@@ -124,18 +158,46 @@ export function createMesAdd1Engine(
 
   // Budget classes (see runMesWithEndowment), with each class's slope α in the endowment.
   const classOf = new Int32Array(groups.length)
-  const parent: number[] = [-1]
-  const paidFor: number[] = [-1]
-  const approxValue: number[] = [0]
+  // Classes 0…classCount−1 live in typed arrays that only grow: each step truncates to the classes it keeps
+  // and creates the rest again, hundreds of times, which plain arrays would reallocate every time.
+  let classCount = 1
+  let parent = new Int32Array(1024).fill(-1)
+  let paidFor = new Int32Array(1024).fill(-1)
+  let approxValue = new Float64Array(1024)
   const exactValue: (Rational | undefined)[] = [undefined]
   // Slopes: every budget grows by at most α per unit of endowment, and a group with nothing left (BROKE)
   // by at most brokeSlope (it may have something left at a higher endowment).
-  const alpha: number[] = [1]
+  let alpha = new Float64Array(1024).fill(1)
   const brokeSlope = new Float64Array(groups.length).fill(1)
-  let weightByClass = new Float64Array(64)
+  let weightByClass = new Float64Array(1024)
   // Scratch for a purchase: the class each class of the winner's pool becomes, and its slope.
-  let newClassOf = new Int32Array(64)
-  let newSlopeOf = new Float64Array(64)
+  let newClassOf = new Int32Array(1024)
+  let newSlopeOf = new Float64Array(1024)
+  const grow = <T extends Float64Array | Int32Array>(array: T): T => {
+    const grown = (
+      array instanceof Float64Array ? new Float64Array(array.length * 2) : new Int32Array(array.length * 2)
+    ) as T
+    grown.set(array)
+    return grown
+  }
+  const newClass = (from: number, p: number, value: number, slope: number): number => {
+    if (classCount === parent.length) {
+      parent = grow(parent)
+      paidFor = grow(paidFor)
+      approxValue = grow(approxValue)
+      alpha = grow(alpha)
+      weightByClass = grow(weightByClass)
+      newClassOf = grow(newClassOf)
+      newSlopeOf = grow(newSlopeOf)
+    }
+    const k = classCount++
+    parent[k] = from
+    paidFor[k] = p
+    approxValue[k] = value
+    exactValue[k] = undefined
+    alpha[k] = slope
+    return k
+  }
   const weightByProject = new Float64Array(projectCount)
   const knownShare: (Rational | undefined)[] = new Array(projectCount)
   const shareThunk: ((() => Rational) | undefined)[] = new Array(projectCount)
@@ -159,12 +221,12 @@ export function createMesAdd1Engine(
     exactValue[k] = value
     return value
   }
-  const chainWeights = (pool: Pool, indices: Iterable<number>, touched: number[]): number => {
+  const chainWeights = (classes: readonly number[], weights: readonly number[], touched: number[]): number => {
     let weight = 0
-    for (const i of indices) {
-      const w = pool.weights[i] ?? 0
+    for (let i = 0; i < classes.length; i++) {
+      const w = weights[i] ?? 0
       weight += w
-      for (let k = pool.classes[i] ?? 0; k > 0; k = parent[k] ?? 0) {
+      for (let k = classes[i] ?? 0; k > 0; k = parent[k] ?? 0) {
         const q = paidFor[k] ?? 0
         if (weightByProject[q] === 0) touched.push(q)
         weightByProject[q] = (weightByProject[q] ?? 0) + w
@@ -172,9 +234,9 @@ export function createMesAdd1Engine(
     }
     return weight
   }
-  const exactSum = (pool: Pool, indices: Iterable<number>): Rational => {
+  const exactSum = (classes: readonly number[], weights: readonly number[]): Rational => {
     const touched: number[] = []
-    const weight = chainWeights(pool, indices, touched)
+    const weight = chainWeights(classes, weights, touched)
     let sum = endowment.mulInt(weight)
     for (const q of touched) {
       sum = sum.sub(shareOf(q).mulInt(weightByProject[q] ?? 0))
@@ -182,9 +244,9 @@ export function createMesAdd1Engine(
     }
     return sum
   }
-  const fpSum = (pool: Pool, indices: Iterable<number>): { sum: bigint; error: number } => {
+  const fpSum = (poor: Poor): { sum: bigint; error: number } => {
     const touched: number[] = []
-    const weight = chainWeights(pool, indices, touched)
+    const weight = chainWeights(poor.classes, poor.weights, touched)
     let sum = endowmentFp * BigInt(weight)
     let error = weight
     for (const q of touched) {
@@ -195,7 +257,6 @@ export function createMesAdd1Engine(
     }
     return { sum, error }
   }
-  const allOf = (pool: Pool) => pool.classes.keys()
 
   // Candidates, free projects and the lower bounds of ρ that hold at every endowment and round.
   const initialCandidates: number[] = []
@@ -213,6 +274,11 @@ export function createMesAdd1Engine(
   free.sort(tieBreak)
   for (const p of free) knownShare[p] = Rational.ZERO
   const lowerRho = new Float64Array(projectCount)
+  // Where a candidate's scan stops looking at classes one by one (see scanOf): twice its last share.
+  const lowGuess = new Float64Array(projectCount)
+  let scansWidened = 0
+  let poorScratch = new Uint8Array(1024)
+  for (const p of initialCandidates) lowGuess[p] = 3 * (costApprox[p]! / (approvals[p] ?? 1))
   const lowerSigma = new Float64Array(projectCount)
 
   const records: RoundRecord[] = []
@@ -223,40 +289,86 @@ export function createMesAdd1Engine(
 
   const poolOf = (p: number): Pool & { money: number; slope: number } => {
     const classes: number[] = []
-    const list = supporters[p]
     let brokeMass = 0
-    if (list !== undefined)
-      for (let j = 0; j < list.length; j++) {
-        const g = list[j] as number
-        const k = classOf[g] as number
-        if (k === BROKE) {
-          brokeMass += (groupWeight[g] as number) * (brokeSlope[g] as number)
-          continue
-        }
-        if (weightByClass[k] === 0) classes.push(k)
-        weightByClass[k] = (weightByClass[k] as number) + (groupWeight[g] as number)
+    for (let j = supporterStart[p]!, end = supporterStart[p + 1]!; j < end; j++) {
+      const g = supporterGroup[j]!
+      const k = classOf[g]!
+      if (k === BROKE) {
+        brokeMass += supporterWeight[j]! * brokeSlope[g]!
+        continue
       }
+      if (weightByClass[k] === 0) classes.push(k)
+      weightByClass[k] = weightByClass[k]! + supporterWeight[j]!
+    }
     let total = 0
     let money = 0
     let slope = brokeMass
     const weights = new Array<number>(classes.length)
     for (let i = 0; i < classes.length; i++) {
-      const k = classes[i] as number
-      const w = weightByClass[k] as number
+      const k = classes[i]!
+      const w = weightByClass[k]!
       weightByClass[k] = 0
       weights[i] = w
       total += w
-      money += (approxValue[k] as number) * w
-      slope += (alpha[k] as number) * w
+      money += approxValue[k]! * w
+      slope += alpha[k]! * w
     }
     return { classes, weights, total, money, slope, brokeMass }
   }
 
-  const approxRho = (c: number, u: number, pool: Pool): Omit<Scanned, 'p' | 'pool' | 'sigma'> | undefined => {
+  /**
+   * One pass over p's supporters for a candidate's evaluation: the weight, money and slope of those with money
+   * left, and only the classes whose money is below `low` (the only ones that can pay all they have when the
+   * share stays clearly below `low`). Most candidates need no more than this; the full pool is built on demand.
+   */
+  const scanOf = (p: number, low: number): Scan => {
+    let total = 0
+    let money = 0
+    let slope = 0
+    let brokeMass = 0
+    const classes: number[] = []
+    for (let j = supporterStart[p]!, end = supporterStart[p + 1]!; j < end; j++) {
+      const g = supporterGroup[j]!
+      const k = classOf[g]!
+      const w = supporterWeight[j]!
+      if (k === BROKE) {
+        brokeMass += w * brokeSlope[g]!
+        continue
+      }
+      const value = approxValue[k]!
+      total += w
+      money += w * value
+      slope += w * alpha[k]!
+      if (value < low) {
+        if (weightByClass[k] === 0) classes.push(k)
+        weightByClass[k] = weightByClass[k]! + w
+      }
+    }
+    const weights = new Array<number>(classes.length)
+    for (let i = 0; i < classes.length; i++) {
+      const k = classes[i]!
+      weights[i] = weightByClass[k]!
+      weightByClass[k] = 0
+    }
+    return { classes, weights, total, money, slope: slope + brokeMass, brokeMass, low }
+  }
+
+  /**
+   * ρ in doubles from a pool, or from a scan's low classes. Undefined when the doubles cannot tell (then ρ is
+   * counted exactly) or, for a scan, when the share comes too near the scan's `low` (then the full pool
+   * is needed).
+   */
+  const approxRho = (
+    c: number,
+    u: number,
+    pool: Pool | Scan,
+  ): Omit<Scanned, 'p' | 'pool' | 'sigma' | 'total'> | undefined => {
     const tolerance = REL * (pool.total * b0 + c)
     const { classes, weights } = pool
     const m = classes.length
-    const isPoor = new Uint8Array(m)
+    if (poorScratch.length < m) poorScratch = new Uint8Array(2 * m)
+    const isPoor = poorScratch
+    isPoor.fill(0, 0, m)
     let paid = 0
     let rest = pool.total
     let share = c / rest
@@ -264,11 +376,11 @@ export function createMesAdd1Engine(
       let changed = false
       for (let i = 0; i < m; i++) {
         if (isPoor[i] === 1) continue
-        const value = approxValue[classes[i] ?? 0] ?? 0
+        const value = approxValue[classes[i]!]!
         if (value < share) {
           isPoor[i] = 1
-          paid += value * (weights[i] ?? 0)
-          rest -= weights[i] ?? 0
+          paid += value * weights[i]!
+          rest -= weights[i]!
           changed = true
         }
       }
@@ -277,51 +389,64 @@ export function createMesAdd1Engine(
       share = (c - paid) / rest
     }
     const error = tolerance / rest
-    const poor: number[] = []
+    const near = error + REL * b0
+    // Classes left out of a scan have at least `low`: they must be clearly above the share, and above the cut
+    // sigmaOf uses.
+    if ('low' in pool && !(share + near + 1e-8 * (b0 + share + near) < pool.low)) return undefined
+    const poorClasses: number[] = []
+    const poorWeights: number[] = []
     for (let i = 0; i < m; i++) {
-      const value = approxValue[classes[i] ?? 0] ?? 0
-      if (Math.abs(share - value) <= error + REL * b0) return undefined
-      if (isPoor[i] === 1) poor.push(i)
+      const value = approxValue[classes[i]!]!
+      if (Math.abs(share - value) <= near) return undefined
+      if (isPoor[i] === 1) {
+        poorClasses.push(classes[i]!)
+        poorWeights.push(weights[i]!)
+      }
     }
-    return { lo: (share - error) / u, hi: (share + error) / u, poor }
+    return { lo: (share - error) / u, hi: (share + error) / u, poor: { classes: poorClasses, weights: poorWeights } }
   }
 
   // An upper bound of how fast p's ρ can fall as the endowment rises: classes that may pay all they have at
-  // a share up to `shareHi` count as poor, the rest as full payers.
-  const sigmaOf = (pool: Pool, shareHi: number, u: number): number => {
+  // a share up to `shareHi` count as poor, the rest as full payers. From a scan, every class at or below the
+  // cut is among its low classes (approxRho made sure of it).
+  const sigmaOf = (pool: Pool | Scan, shareHi: number, u: number): number => {
     const cut = shareHi + 1e-8 * (b0 + shareHi)
     let poorSlope = pool.brokeMass
-    let rest = 0
+    let poorWeight = 0
     for (let i = 0; i < pool.classes.length; i++) {
-      const k = pool.classes[i] ?? 0
-      const w = pool.weights[i] ?? 0
-      if ((approxValue[k] ?? 0) <= cut) poorSlope += (alpha[k] ?? 0) * w
-      else rest += w
+      const k = pool.classes[i]!
+      const w = pool.weights[i]!
+      if (approxValue[k]! <= cut) {
+        poorSlope += alpha[k]! * w
+        poorWeight += w
+      }
     }
     if (poorSlope === 0) return 0
+    const rest = pool.total - poorWeight
     if (rest <= 0) return Infinity
     return ((poorSlope / (u * rest)) * (1 + SAFE)) / (1 - SAFE)
   }
 
-  const exactRhoOf = (entry: { p: number; pool: Pool; poor?: readonly number[] | undefined }): Rational => {
+  const exactRhoOf = (entry: Scanned): Rational => {
     const c = cost(entry.p)
     const u = utility(entry.p)
-    const { pool, poor } = entry
+    const { poor } = entry
     if (poor !== undefined) {
-      const poorWeight = poor.reduce((sum, i) => sum + (pool.weights[i] ?? 0), 0)
+      const poorWeight = poor.weights.reduce((sum, w) => sum + w, 0)
       return c
-        .sub(exactSum(pool, poor))
-        .divInt(pool.total - poorWeight)
+        .sub(exactSum(poor.classes, poor.weights))
+        .divInt(entry.total - poorWeight)
         .div(u)
     }
+    const pool = fullPool(entry)
     const order = pool.classes
       .map((_, i) => i)
-      .sort((i, j) => valueOf(pool.classes[i] ?? 0).compare(valueOf(pool.classes[j] ?? 0)))
+      .sort((i, j) => valueOf(pool.classes[i]!).compare(valueOf(pool.classes[j]!)))
     let paid = Rational.ZERO
     let rest = pool.total
     for (const i of order) {
-      const value = valueOf(pool.classes[i] ?? 0)
-      const w = pool.weights[i] ?? 0
+      const value = valueOf(pool.classes[i]!)
+      const w = pool.weights[i]!
       const share = c.sub(paid).divInt(rest)
       if (share.le(value)) return share.div(u)
       paid = paid.add(value.mulInt(w))
@@ -329,11 +454,15 @@ export function createMesAdd1Engine(
     }
     throw new RangeError('exact ρ asked for an unaffordable project')
   }
+  const fullPool = (entry: Scanned): Pool => {
+    entry.pool ??= poolOf(entry.p)
+    return entry.pool
+  }
 
-  // The winner's share at the current endowment from its pool and its (fixed) poor classes.
-  const setShare = (p: number, pool: Pool, poor: readonly number[], rest: number): void => {
+  // The winner's share at the current endowment from its (fixed) poor classes.
+  const setShare = (p: number, poor: Poor, rest: number): void => {
     const c = cost(p)
-    if (poor.length === 0) {
+    if (poor.classes.length === 0) {
       const share = c.divInt(rest)
       knownShare[p] = share
       shareThunk[p] = undefined
@@ -342,11 +471,11 @@ export function createMesAdd1Engine(
       return
     }
     knownShare[p] = undefined
-    shareThunk[p] = () => c.sub(exactSum(pool, poor)).divInt(rest)
-    const paid = fpSum(pool, poor)
+    shareThunk[p] = () => c.sub(exactSum(poor.classes, poor.weights)).divInt(rest)
+    const paid = fpSum(poor)
     shareFp[p] = ((c.num * FP_ONE) / c.den - paid.sum) / BigInt(rest)
     shareFpError[p] = (1 + paid.error) / rest + 1
-    if ((shareFpError[p] ?? 0) > fpLimit) {
+    if (shareFpError[p]! > fpLimit) {
       shareFp[p] = toFp(shareOf(p))
       shareFpError[p] = 1
     }
@@ -365,9 +494,9 @@ export function createMesAdd1Engine(
       shareFpError[won.p] = 1
     } else {
       const poor = won.poor
-      const poorWeight = poor.reduce((sum, i) => sum + (won.pool.weights[i] ?? 0), 0)
-      const rest = won.pool.total - poorWeight
-      const paid = fpSum(won.pool, poor)
+      const poorWeight = poor.weights.reduce((sum, w) => sum + w, 0)
+      const rest = won.total - poorWeight
+      const paid = fpSum(poor)
       const c = cost(won.p)
       shareFp[won.p] = ((c.num * FP_ONE) / c.den - paid.sum) / BigInt(rest)
       shareFpError[won.p] = (1 + paid.error) / rest + 1
@@ -380,76 +509,70 @@ export function createMesAdd1Engine(
     const exactShare = (): Rational => shareOf(won.p)
     // Which classes pay the full share and keep money (order > 0), pay exactly all they have (0), or pay
     // all they have, less than the share (< 0); and whether the doubles told clearly.
-    const { classes, weights } = won.pool
+    const pool = fullPool(won)
+    const { classes, weights } = pool
     const orders = new Int8Array(classes.length)
     const clear = new Uint8Array(classes.length)
-    let poorSlope = won.pool.brokeMass
+    let poorSlope = pool.brokeMass
     let rest = 0
-    const poor: number[] = []
-    classes.forEach((k, i) => {
-      const difference = (approxValue[k] ?? 0) - shareApprox
-      const isClear = Math.abs(difference) > REL * (b0 + shareApprox)
+    const poorClasses: number[] = []
+    const poorWeights: number[] = []
+    const near = REL * (b0 + shareApprox)
+    for (let i = 0; i < classes.length; i++) {
+      const k = classes[i]!
+      const difference = approxValue[k]! - shareApprox
+      const isClear = Math.abs(difference) > near
       const order = isClear ? Math.sign(difference) : valueOf(k).compare(exactShare())
       orders[i] = order
       clear[i] = isClear ? 1 : 0
       if (order < 0) {
-        poorSlope += (alpha[k] ?? 0) * (weights[i] ?? 0)
-        poor.push(i)
-      } else rest += weights[i] ?? 0
-    })
+        poorSlope += alpha[k]! * weights[i]!
+        poorClasses.push(k)
+        poorWeights.push(weights[i]!)
+      } else rest += weights[i]!
+    }
     // The share falls by at most τ per unit of endowment (those who pay all they have, broke ones included,
     // may have more; the full payers' money can only fill what they no longer pay).
     const tau = rest > 0 ? (poorSlope / rest) * (1 + SAFE) : Infinity
     let structureUntil = record.structureUntil
-    classes.forEach((k, i) => {
-      const order = orders[i] ?? 0
+    for (let i = 0; i < classes.length; i++) {
+      const order = orders[i]!
       if (order === 0 || (order < 0 && clear[i] !== 1)) structureUntil = step
       else if (order < 0) {
         // A poor class stays poor while its money stays below the (falling) share.
-        const margin = shareApprox - (approxValue[k] ?? 0) - REL * (b0 + shareApprox)
-        const slope = (alpha[k] ?? 0) + tau
-        structureUntil = Math.min(structureUntil, step + untilOffset(margin, slope))
+        const k = classes[i]!
+        const margin = shareApprox - approxValue[k]! - near
+        structureUntil = Math.min(structureUntil, step + untilOffset(margin, alpha[k]! + tau))
       }
-    })
+    }
     record.structureUntil = Math.min(structureUntil, record.decisionUntil)
 
-    if (newClassOf.length < parent.length) {
-      newClassOf = new Int32Array(parent.length * 2)
-      newSlopeOf = new Float64Array(parent.length * 2)
-    }
-    classes.forEach((k, i) => {
-      const slope = (alpha[k] ?? 0) + tau
+    for (let i = 0; i < classes.length; i++) {
+      const k = classes[i]!
+      const slope = alpha[k]! + tau
+      const next = orders[i]! > 0 ? newClass(k, won.p, approxValue[k]! - shareApprox, slope) : BROKE
       newSlopeOf[k] = slope
-      if ((orders[i] ?? 0) > 0) {
-        newClassOf[k] = parent.length
-        parent.push(k)
-        paidFor.push(won.p)
-        approxValue.push((approxValue[k] ?? 0) - shareApprox)
-        exactValue.push(undefined)
-        alpha.push(slope)
-      } else newClassOf[k] = BROKE
-    })
-    record.changedGroups = []
-    record.changedFrom = []
-    for (const g of supporters[won.p] ?? []) {
-      const k = classOf[g] as number
+      newClassOf[k] = next
+    }
+    const changedGroups: number[] = []
+    const changedFrom: number[] = []
+    for (let j = supporterStart[won.p]!, end = supporterStart[won.p + 1]!; j < end; j++) {
+      const g = supporterGroup[j]!
+      const k = classOf[g]!
       if (k !== BROKE) {
-        record.changedGroups.push(g)
-        record.changedFrom.push(k)
-        const next = newClassOf[k] as number
+        changedGroups.push(g)
+        changedFrom.push(k)
+        const next = newClassOf[k]!
         classOf[g] = next
-        if (next === BROKE) brokeSlope[g] = newSlopeOf[k] as number
+        if (next === BROKE) brokeSlope[g] = newSlopeOf[k]!
       }
     }
-    if (weightByClass.length < parent.length) {
-      const grown = new Float64Array(parent.length * 2)
-      grown.set(weightByClass)
-      weightByClass = grown
-    }
-    record.classEnd = parent.length
+    record.changedGroups = changedGroups
+    record.changedFrom = changedFrom
+    record.classEnd = classCount
     record.winner = won.p
-    record.pool = won.pool
-    record.poor = poor
+    record.pool = pool
+    record.poor = { classes: poorClasses, weights: poorWeights }
     record.rest = rest
   }
 
@@ -478,13 +601,8 @@ export function createMesAdd1Engine(
         shareThunk[record.winner] = undefined
       }
     }
-    const classCount = kept === 0 ? 1 : (records[kept] as RoundRecord).classStart
+    classCount = kept === 0 ? 1 : (records[kept] as RoundRecord).classStart
     if (kept === 0) classOf.fill(endowment.isZero() ? BROKE : 0)
-    parent.length = classCount
-    paidFor.length = classCount
-    approxValue.length = classCount
-    exactValue.length = classCount
-    alpha.length = classCount
     approxValue[0] = b0
     exactValue[0] = endowment
     const selected = [...free]
@@ -492,7 +610,7 @@ export function createMesAdd1Engine(
       const record = records[r] as RoundRecord
       const { winner, pool } = record
       if (winner < 0 || pool === undefined) continue
-      setShare(winner, pool, record.poor, record.rest)
+      setShare(winner, record.poor, record.rest)
       const shareApprox = fpToNumber(shareFp[winner] ?? 0n)
       for (let k = record.classStart; k < record.classEnd; k++) {
         approxValue[k] = (approxValue[parent[k] ?? 0] ?? 0) - shareApprox
@@ -506,12 +624,20 @@ export function createMesAdd1Engine(
       const pool = poolOf(p)
       const u = utilityApprox[p] as number
       const approx = approxRho(costApprox[p] as number, u, pool)
-      record.classStart = parent.length
+      record.classStart = classCount
       record.structureUntil = record.decisionUntil
       buy(
         record,
         step,
-        { p, pool, lo: 0, hi: 0, sigma: 0, ...(approx?.poor === undefined ? {} : { poor: approx.poor }) },
+        {
+          p,
+          pool,
+          total: pool.total,
+          lo: 0,
+          hi: 0,
+          sigma: 0,
+          ...(approx?.poor === undefined ? {} : { poor: approx.poor }),
+        },
         undefined,
       )
       selected.push(p)
@@ -532,11 +658,11 @@ export function createMesAdd1Engine(
       countedRounds++
       const record: RoundRecord = {
         candidates: [...candidates],
-        classStart: parent.length,
-        classEnd: parent.length,
+        classStart: classCount,
+        classEnd: classCount,
         winner: -1,
         pool: undefined,
-        poor: [],
+        poor: { classes: [], weights: [] },
         rest: 0,
         changedGroups: [],
         changedFrom: [],
@@ -554,40 +680,52 @@ export function createMesAdd1Engine(
       const unscanned: number[] = []
       let scanning = true
       for (const p of candidates) {
-        if (!scanning) {
+        // Candidates are in order of their lower bounds: once one cannot beat the best so far, none can, and
+        // none needs reading (one that cannot be afforded any more is dropped in a later round).
+        if (!scanning || lowerRho[p]! > bestHi) {
+          scanning = false
           kept.push(p)
           unscanned.push(p)
           continue
         }
-        const pool = poolOf(p)
         const c = cost(p)
-        const cApprox = costApprox[p] as number
-        const money = pool.money
-        const tolerance = REL * (pool.total * b0 + cApprox)
+        const cApprox = costApprox[p]!
+        const scan = scanOf(p, lowGuess[p]!)
+        const money = scan.money
+        const tolerance = REL * (scan.total * b0 + cApprox)
         if (money < cApprox - tolerance) {
-          // Its supporters' money grows by at most pool.slope per unit of endowment.
-          limit(cApprox - tolerance - money, pool.slope)
+          // Its supporters' money grows by at most scan.slope per unit of endowment.
+          limit(cApprox - tolerance - money, scan.slope)
           continue
         }
-        if (money <= cApprox + tolerance && exactSum(pool, allOf(pool)).lt(c)) {
-          record.decisionUntil = step
-          continue
+        if (money <= cApprox + tolerance) {
+          const pool = poolOf(p)
+          if (exactSum(pool.classes, pool.weights).lt(c)) {
+            record.decisionUntil = step
+            continue
+          }
         }
         kept.push(p)
-        if ((lowerRho[p] ?? 0) > bestHi) {
-          scanning = false
-          unscanned.push(p)
-          continue
-        }
-        const u = utilityApprox[p] as number
+        const u = utilityApprox[p]!
         let entry: Scanned
-        const approx = approxRho(cApprox, u, pool)
-        if (approx !== undefined) entry = { p, pool, ...approx, sigma: sigmaOf(pool, approx.hi * u, u) }
-        else {
-          const exact = exactRhoOf({ p, pool }).toNumber()
-          const hi = exact * (1 + REL)
-          entry = { p, pool, lo: exact * (1 - REL), hi, sigma: sigmaOf(pool, hi * u, u) }
+        const fromScan = approxRho(cApprox, u, scan)
+        if (fromScan !== undefined) {
+          entry = { p, pool: undefined, total: scan.total, ...fromScan, sigma: sigmaOf(scan, fromScan.hi * u, u) }
+        } else {
+          // Near a class's money or near the scan's `low`: look at every class.
+          scansWidened++
+          const pool = poolOf(p)
+          const approx = approxRho(cApprox, u, pool)
+          if (approx !== undefined) {
+            entry = { p, pool, total: pool.total, ...approx, sigma: sigmaOf(pool, approx.hi * u, u) }
+          } else {
+            const exact = exactRhoOf({ p, pool, total: pool.total, lo: 0, hi: 0, sigma: 0 }).toNumber()
+            const hi = exact * (1 + REL)
+            entry = { p, pool, total: pool.total, lo: exact * (1 - REL), hi, sigma: sigmaOf(pool, hi * u, u) }
+          }
         }
+        // Shares only rise from round to round, and change little from one endowment to the next.
+        lowGuess[p] = LOW_FACTOR * entry.hi * u
         lowerRho[p] = entry.lo
         lowerSigma[p] = entry.sigma
         bestHi = Math.min(bestHi, entry.hi)
@@ -666,6 +804,9 @@ export function createMesAdd1Engine(
     },
     get reusedRounds() {
       return reusedRounds
+    },
+    get widenedScans() {
+      return scansWidened
     },
   }
 }
