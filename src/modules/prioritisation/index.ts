@@ -1,7 +1,8 @@
 export { registerPrioritisationRoutes, formatPence, type PrioritisationDeps } from './prioritisation.routes.js'
 export { prioritisationMigrations } from './prioritisation.migrations.js'
 export { prioritisationPermissions } from './prioritisation.permissions.js'
-export { createPrioritisationService, countPabulib, type PrioritisationService } from './prioritisation.service.js'
+export { createPrioritisationService, type PrioritisationService } from './prioritisation.service.js'
+export { countPabulib } from './prioritisation.count.js'
 export { seedDemoRound, seedDemoProposals } from './prioritisation.seed.js'
 export {
   checkBallot,

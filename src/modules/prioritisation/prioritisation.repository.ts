@@ -437,12 +437,51 @@ export async function markFundAllocated(db: Db, roundId: number): Promise<boolea
   return Number(r.numUpdatedRows) === 1
 }
 
-export async function saveResult(db: Db, roundId: number, pb: string, resultJson: string): Promise<void> {
+/** Publishes a closed round's ballots (the file its count reads); the result follows once counted. */
+export async function saveBallotsFile(db: Db, roundId: number, pb: string): Promise<void> {
   await db
     .updateTable('prioritisation_round')
-    .set({ ballots_pb: pb, result_json: resultJson, updated_at: new Date().toISOString() })
+    .set({ ballots_pb: pb, result_json: null, updated_at: new Date().toISOString() })
     .where('id', '=', roundId)
     .execute()
+}
+
+/** Stores the count of a closed round's published ballots, once: false if it already has a result. */
+export async function saveResult(db: Db, roundId: number, resultJson: string): Promise<boolean> {
+  const r = await db
+    .updateTable('prioritisation_round')
+    .set({ result_json: resultJson, updated_at: new Date().toISOString() })
+    .where('id', '=', roundId)
+    .where('status', '=', 'closed')
+    .where('ballots_pb', 'is not', null)
+    .where('result_json', 'is', null)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+/** Closed rounds whose ballots are published but not yet counted (a count cut short by a stop). */
+export async function listUncounted(db: Db): Promise<{ id: number; wardId: number }[]> {
+  const rows = await db
+    .selectFrom('prioritisation_round')
+    .select(['id', 'ward_id'])
+    .where('status', '=', 'closed')
+    .where('ballots_pb', 'is not', null)
+    .where('result_json', 'is', null)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => ({ id: r.id, wardId: r.ward_id }))
+}
+
+/** Opens again a round whose count failed, as if it had never closed: false if it has a result. */
+export async function reopenUncounted(db: Db, roundId: number): Promise<boolean> {
+  const r = await db
+    .updateTable('prioritisation_round')
+    .set({ status: 'open', ballots_pb: null, closed_at: null, updated_at: new Date().toISOString() })
+    .where('id', '=', roundId)
+    .where('status', '=', 'closed')
+    .where('result_json', 'is', null)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
 }
 
 export async function getPublished(

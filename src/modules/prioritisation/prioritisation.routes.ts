@@ -151,6 +151,16 @@ function problemMessage(req: FastifyRequest, p: BallotProblem): string {
 export function registerPrioritisationRoutes(app: FastifyInstance, ctx: PlatformContext, deps: PrioritisationDeps) {
   const { db } = ctx
   const service = createPrioritisationService({ db, write: ctx.write, secretKey: ctx.config.secretKey })
+  // A stop during a count leaves a closed round with its ballots published but no result: count it now. A count
+  // that fails opens its round again (see the service); the app still starts, and says so in its log.
+  app.addHook('onReady', async () => {
+    try {
+      const counted = await service.countUncounted()
+      if (counted > 0) app.log.info({ counted }, 'counted closed priority rounds left uncounted')
+    } catch (error) {
+      app.log.error({ err: error }, 'a closed priority round could not be counted; it is open again')
+    }
+  })
   const themes = ctx.tenant.startingThemes
   const themeName = (slug: string) => themes.find((t) => t.slug === slug)?.name ?? slug
   const base = (ward: Ward) => `/wards/${ward.code}/priorities`

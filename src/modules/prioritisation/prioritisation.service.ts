@@ -1,26 +1,22 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, Write } from '../../platform/db/index.js'
-import { electionInputFromPabulib, parsePabulib } from './pabulib.js'
-import { compileElection, getRule, type RuleResult } from './rules/index.js'
-import {
-  checkBallot,
-  roundToPabulib,
-  toStoredResult,
-  type BallotProblem,
-  type Choices,
-  type StoredResult,
-} from './ballot.rules.js'
+import { countRoundOffThread } from './prioritisation.count.js'
+import { checkBallot, roundToPabulib, type BallotProblem, type Choices, type StoredResult } from './ballot.rules.js'
 import {
   countBallots,
   deleteBallotByReplaceHash,
   findRound,
   findVoted,
+  getPublished,
   insertBallot,
   insertVoted,
   listBallots,
   listOptions,
+  listUncounted,
   nameKeyVoted,
+  reopenUncounted,
+  saveBallotsFile,
   saveResult,
   setStatus,
   touchVoted,
@@ -39,18 +35,24 @@ export type CastOutcome =
   | { ok: false; reason: 'closed' | 'alreadyVoted' | 'votedOnPaper' }
   | { ok: false; reason: 'invalid'; problem: BallotProblem }
 
-/**
- * Counts a Pabulib text exactly as `together tally FILE.pb --rule <rule>` does (same parser, same defaults), so
- * the published result and anyone's re-count cannot drift apart.
- */
-export function countPabulib(text: string, ruleId: string): RuleResult {
-  const pb = parsePabulib(text)
-  return getRule(ruleId).count(compileElection(electionInputFromPabulib(pb)))
-}
-
 export function createPrioritisationService(deps: PrioritisationDeps) {
   const { db, write } = deps
   const replaceHashOf = (tokenHash: string) => createHmac('sha256', deps.secretKey).update(tokenHash).digest('hex')
+
+  // Counts published ballots off the main thread and stores the result. A count that fails (none should: the
+  // file was checked when the round opened) opens the round again with its ballots, as before the close.
+  const countAndSave = async (roundId: number, pb: string, ruleId: string, ballots: number) => {
+    let json: string
+    try {
+      json = await countRoundOffThread(pb, ruleId, ballots)
+    } catch (error) {
+      await write((trx) => reopenUncounted(trx, roundId))
+      throw error
+    }
+    await write((trx) => saveResult(trx, roundId, json))
+    const stored = await getPublished(db, roundId)
+    return JSON.parse(stored?.resultJson ?? json) as StoredResult
+  }
 
   return {
     /**
@@ -136,12 +138,14 @@ export function createPrioritisationService(deps: PrioritisationDeps) {
     /**
      * Closes the round and counts it with its frozen rule. The ballots are written out as Pabulib first and the
      * count reads that text back, so the stored result is by construction the result of the published file.
+     * The close and the file are committed first; the count runs on a worker thread, outside any transaction,
+     * and its result is stored when it ends (a stop in between is made good by `countUncounted`).
      */
     async close(
       round: Round,
       ward: { code: string; name: string },
     ): Promise<{ ok: true; result: StoredResult } | { ok: false; reason: 'notOpen' | 'optionOverBudget' }> {
-      return write(async (trx) => {
+      const closing = await write(async (trx) => {
         const before = await findRound(trx, round.wardId, round.id)
         const options = await listOptions(trx, round.id)
         // Only a round opened before `open` refused these: its .pb file would not parse, so it stays open and
@@ -161,10 +165,24 @@ export function createPrioritisationService(deps: PrioritisationDeps) {
           options,
           ballots,
         })
-        const result = toStoredResult(countPabulib(pb, fresh.rules.ruleId), ballots.length, pb)
-        await saveResult(trx, round.id, pb, JSON.stringify(result))
-        return { ok: true, result } as const
+        await saveBallotsFile(trx, round.id, pb)
+        return { ok: true, pb, ruleId: fresh.rules.ruleId, ballots: ballots.length } as const
       })
+      if (!closing.ok) return closing
+      return { ok: true, result: await countAndSave(round.id, closing.pb, closing.ruleId, closing.ballots) }
+    },
+
+    /** Counts the closed rounds whose count a stop cut short; the app does this as it starts. */
+    async countUncounted(): Promise<number> {
+      let counted = 0
+      for (const { id, wardId } of await listUncounted(db)) {
+        const round = await findRound(db, wardId, id)
+        const published = await getPublished(db, id)
+        if (round === undefined || !published?.pb) continue
+        await countAndSave(id, published.pb, round.rules.ruleId, await countBallots(db, id))
+        counted++
+      }
+      return counted
     },
 
     countBallots: (roundId: number) => countBallots(db, roundId),

@@ -8,7 +8,7 @@ import { Client, createUser, NORBITON, OTHER_WARD, startTestApp, type TestApp } 
 import { tallyCommand } from '../../cli/commands/tally.js'
 import { findWardByCode } from '../../platform/tenancy/index.js'
 import { checkBallot, discloseCount, rulesFor, type RoundRules } from './ballot.rules.js'
-import { countPabulib } from './prioritisation.service.js'
+import { countPabulib } from './prioritisation.count.js'
 
 const approval: RoundRules = {
   ballotType: 'approval',
@@ -387,6 +387,59 @@ for (const kind of await testDatabases()) {
       const late = await createUser(t)
       const lc = await clientFor(late.id)
       assert.equal((await lc.get(`${pub}/${id}/vote`)).statusCode, 403)
+    })
+
+    test('a count cut short by a stop is done when the app starts again; one that cannot be done opens its round again, ballots kept', async () => {
+      const round = (id: number) =>
+        t.testDb.db
+          .selectFrom('prioritisation_round')
+          .select(['status', 'closed_at', 'ballots_pb', 'result_json'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      const closeWithVotes = async (patterns: number[][]) => {
+        const { id, options } = await openRound({ ruleId: 'mes', budget: '100' }, ['60', '50', '30'])
+        for (const p of patterns) {
+          const c = await clientFor((await createUser(t)).id)
+          await c.get(`${pub}/${id}/vote`)
+          const r = await c.post(`${pub}/${id}/vote`, { options: p.map((i) => String(options[i])), action: 'submit' })
+          assert.equal(r.statusCode, 303)
+        }
+        await officer.get(`${manage}/${id}`)
+        assert.equal((await officer.post(`${manage}/${id}/close`)).statusCode, 303)
+        return id
+      }
+      // As if the process had stopped while counting: the close and the published file are committed, the
+      // result is not. Until it is counted there is no results page to show.
+      const cut = await closeWithVotes([[0], [1, 2], [0, 2]])
+      const counted = (await round(cut)).result_json
+      assert.ok(counted)
+      await t.testDb.db.updateTable('prioritisation_round').set({ result_json: null }).where('id', '=', cut).execute()
+      assert.equal((await officer.get(`${pub}/${cut}/results`)).statusCode, 404)
+      // A file that cannot be counted (the app never writes one; made up here) opens its round again.
+      const broken = await closeWithVotes([[0], [1]])
+      await t.testDb.db
+        .updateTable('prioritisation_round')
+        .set({ result_json: null, ballots_pb: 'META\nkey;value\n' })
+        .where('id', '=', broken)
+        .execute()
+      const restarted = await startTestApp(kind, {}, t.testDb)
+      try {
+        const again = await round(cut)
+        assert.equal(again.status, 'closed')
+        assert.deepEqual(JSON.parse(again.result_json ?? 'null'), JSON.parse(counted))
+        assert.equal((await officer.get(`${pub}/${cut}/results`)).statusCode, 200)
+        const reopened = await round(broken)
+        assert.equal(reopened.status, 'open')
+        assert.equal(reopened.closed_at, null)
+        assert.equal(reopened.ballots_pb, null)
+        assert.equal((await ballotsOf(broken)).length, 2)
+        // Closed again, it is counted from its ballots as they were.
+        await officer.get(`${manage}/${broken}`)
+        assert.equal((await officer.post(`${manage}/${broken}/close`)).statusCode, 303)
+        assert.ok((await round(broken)).result_json)
+      } finally {
+        await restarted.stop()
+      }
     })
 
     for (const ballotType of ['ranking', 'cumulative'] as const) {
