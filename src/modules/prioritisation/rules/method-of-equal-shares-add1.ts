@@ -51,6 +51,7 @@ const REL = 1e-10
 const SAFE = 1e-7
 // A candidate's scan looks one by one at the classes with less money than this multiple of its last share.
 const LOW_FACTOR = 1.5
+const NO_GROUPS = new Int32Array(0)
 
 interface Pool {
   readonly classes: number[]
@@ -81,8 +82,9 @@ interface Scanned {
 
 /** A candidate's supporters read in one pass: totals, and the classes with less money than `low`. */
 interface Scan {
-  readonly classes: readonly number[]
-  readonly weights: readonly number[]
+  /** Views of the engine's scratch arrays: valid until the next scan. */
+  readonly classes: Int32Array
+  readonly weights: Float64Array
   readonly total: number
   readonly money: number
   readonly slope: number
@@ -105,8 +107,8 @@ interface RoundRecord {
   /** Weight of the classes that paid the full share. */
   rest: number
   /** Groups whose class the round changed, and their class before it. */
-  changedGroups: number[]
-  changedFrom: number[]
+  changedGroups: Int32Array
+  changedFrom: Int32Array
   /** Below this step (a real number) the round's decisions are certain: same drops, same winner. */
   decisionUntil: number
   /** Below this step its budget classes are too: the same supporters pay all they have. At most the above. */
@@ -278,6 +280,8 @@ export function createMesAdd1Engine(
   const lowGuess = new Float64Array(projectCount)
   let scansWidened = 0
   let poorScratch = new Uint8Array(1024)
+  let scanClasses = new Int32Array(1024)
+  let scanWeights = new Float64Array(1024)
   for (const p of initialCandidates) lowGuess[p] = 3 * (costApprox[p]! / (approvals[p] ?? 1))
   const lowerSigma = new Float64Array(projectCount)
 
@@ -326,8 +330,14 @@ export function createMesAdd1Engine(
     let money = 0
     let slope = 0
     let brokeMass = 0
-    const classes: number[] = []
-    for (let j = supporterStart[p]!, end = supporterStart[p + 1]!; j < end; j++) {
+    const start = supporterStart[p]!
+    const end = supporterStart[p + 1]!
+    if (scanClasses.length < end - start) {
+      scanClasses = new Int32Array(2 * (end - start))
+      scanWeights = new Float64Array(2 * (end - start))
+    }
+    let n = 0
+    for (let j = start; j < end; j++) {
       const g = supporterGroup[j]!
       const k = classOf[g]!
       const w = supporterWeight[j]!
@@ -340,16 +350,17 @@ export function createMesAdd1Engine(
       money += w * value
       slope += w * alpha[k]!
       if (value < low) {
-        if (weightByClass[k] === 0) classes.push(k)
+        if (weightByClass[k] === 0) scanClasses[n++] = k
         weightByClass[k] = weightByClass[k]! + w
       }
     }
-    const weights = new Array<number>(classes.length)
-    for (let i = 0; i < classes.length; i++) {
-      const k = classes[i]!
-      weights[i] = weightByClass[k]!
+    for (let i = 0; i < n; i++) {
+      const k = scanClasses[i]!
+      scanWeights[i] = weightByClass[k]!
       weightByClass[k] = 0
     }
+    const classes = scanClasses.subarray(0, n)
+    const weights = scanWeights.subarray(0, n)
     return { classes, weights, total, money, slope: slope + brokeMass, brokeMass, low }
   }
 
@@ -554,21 +565,23 @@ export function createMesAdd1Engine(
       newSlopeOf[k] = slope
       newClassOf[k] = next
     }
-    const changedGroups: number[] = []
-    const changedFrom: number[] = []
-    for (let j = supporterStart[won.p]!, end = supporterStart[won.p + 1]!; j < end; j++) {
+    const start = supporterStart[won.p]!
+    const changedGroups = new Int32Array(supporterStart[won.p + 1]! - start)
+    const changedFrom = new Int32Array(changedGroups.length)
+    let changed = 0
+    for (let j = start, end = start + changedGroups.length; j < end; j++) {
       const g = supporterGroup[j]!
       const k = classOf[g]!
       if (k !== BROKE) {
-        changedGroups.push(g)
-        changedFrom.push(k)
+        changedGroups[changed] = g
+        changedFrom[changed++] = k
         const next = newClassOf[k]!
         classOf[g] = next
         if (next === BROKE) brokeSlope[g] = newSlopeOf[k]!
       }
     }
-    record.changedGroups = changedGroups
-    record.changedFrom = changedFrom
+    record.changedGroups = changedGroups.subarray(0, changed)
+    record.changedFrom = changedFrom.subarray(0, changed)
     record.classEnd = classCount
     record.winner = won.p
     record.pool = pool
@@ -664,8 +677,8 @@ export function createMesAdd1Engine(
         pool: undefined,
         poor: { classes: [], weights: [] },
         rest: 0,
-        changedGroups: [],
-        changedFrom: [],
+        changedGroups: NO_GROUPS,
+        changedFrom: NO_GROUPS,
         decisionUntil: reusable ? Infinity : step,
         structureUntil: reusable ? Infinity : step,
       }
