@@ -249,6 +249,14 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
   const withText = (e: StoredExplanation | undefined, explain: (e: StoredExplanation) => string) =>
     e === undefined ? undefined : { ...e, text: explain(e) }
 
+  // A closed round whose count has not been stored yet (ADR 0011): the API says so, and when to ask again.
+  function stillCounting(reply: FastifyReply): FastifyReply {
+    return reply
+      .code(409)
+      .header('retry-after', '5')
+      .send({ error: 'counting', message: 'The votes are being counted: ask again in a few seconds' })
+  }
+
   async function resultOf(round: Round): Promise<StoredResult | undefined> {
     const published = await getPublished(db, round.id)
     return published?.resultJson ? (JSON.parse(published.resultJson) as StoredResult) : undefined
@@ -259,7 +267,8 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
     const round = await loadRound(req)
     if (!round || round.status !== 'closed') return renderStatusPage(req, reply, 404)
     const result = await resultOf(round)
-    if (!result) return renderStatusPage(req, reply, 404)
+    // Closed, and its count still running on its worker (or about to be redone after a stop: ADR 0011).
+    if (!result) return reply.page(`${V}/counting.njk`, { ward, base: base(ward), round: roundView(req, round) })
     const options = await listOptions(db, round.id)
     const explain = explainer(req, options)
     const order = [
@@ -390,6 +399,7 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       const ward = req.ward!
       const round = await loadRound(req)
       const result = round?.status === 'closed' ? await resultOf(round) : undefined
+      if (round?.status === 'closed' && !result) return stillCounting(reply)
       if (!round || !result) return renderStatusPage(req, reply, 404)
       const options = await listOptions(db, round.id)
       const explain = explainer(req, options)
@@ -845,7 +855,15 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       const ward = req.ward!
       const round = await officerRound(req, reply)
       if (!round) return reply
-      const outcome = await service.close(round, ward)
+      let outcome: Awaited<ReturnType<typeof service.close>>
+      try {
+        outcome = await service.close(round, ward)
+      } catch (error) {
+        // The count failed and the service opened the round again, ballots kept (ADR 0011).
+        req.log.error({ err: error, roundId: round.id }, 'a priority round could not be counted; it is open again')
+        const reopened = (await findRound(db, ward.id, round.id)) ?? round
+        return manageRoundPage(req, reply, reopened, { problem: req.t('prioritisation.errors.countFailed') }, 500)
+      }
       if (!outcome.ok)
         return manageRoundPage(req, reply, round, { problem: req.t(`prioritisation.errors.${outcome.reason}`) }, 409)
       // People who voted, or whose needs fed this round, and asked to hear are told it has been decided.

@@ -409,12 +409,19 @@ for (const kind of await testDatabases()) {
         return id
       }
       // As if the process had stopped while counting: the close and the published file are committed, the
-      // result is not. Until it is counted there is no results page to show.
+      // result is not. Until it is counted the results page says so, the API answers 409, there is no file.
       const cut = await closeWithVotes([[0], [1, 2], [0, 2]])
       const counted = (await round(cut)).result_json
       assert.ok(counted)
       await t.testDb.db.updateTable('prioritisation_round').set({ result_json: null }).where('id', '=', cut).execute()
-      assert.equal((await officer.get(`${pub}/${cut}/results`)).statusCode, 404)
+      const counting = await officer.get(`${pub}/${cut}/results`)
+      assert.equal(counting.statusCode, 200)
+      assert.match(counting.body, /The votes are being counted/)
+      const api = await t.app.inject({ url: `/api/v1/wards/${NORBITON}/rounds/${cut}/results` })
+      assert.equal(api.statusCode, 409)
+      assert.equal(api.headers['retry-after'], '5')
+      assert.equal(api.json<{ error: string }>().error, 'counting')
+      assert.equal((await t.app.inject({ url: `${pub}/${cut}/ballots.pb` })).statusCode, 404)
       // A file that cannot be counted (the app never writes one; made up here) opens its round again.
       const broken = await closeWithVotes([[0], [1]])
       await t.testDb.db
@@ -440,6 +447,33 @@ for (const kind of await testDatabases()) {
       } finally {
         await restarted.stop()
       }
+    })
+
+    test('a count that fails at the close opens the round again with every ballot, and says so', async () => {
+      // One voter of ten wants an option that needs 400,000 add1 steps of £1 each: more than MES allows.
+      const { id, options } = await openRound({ ruleId: 'mes', budget: '1000000', maxChoices: '2' }, [
+        '500000',
+        '1',
+      ])
+      for (let voter = 0; voter < 10; voter++) {
+        const c = await clientFor((await createUser(t)).id)
+        await c.get(`${pub}/${id}/vote`)
+        const chosen = voter === 0 ? options : options.slice(1)
+        const r = await c.post(`${pub}/${id}/vote`, { options: chosen.map(String), action: 'submit' })
+        assert.equal(r.statusCode, 303)
+      }
+      await officer.get(`${manage}/${id}`)
+      const closed = await officer.post(`${manage}/${id}/close`)
+      assert.equal(closed.statusCode, 500)
+      assert.match(closed.body, /govuk-warning-text/)
+      assert.match(closed.body, /The votes could not be counted, so the round is open again/)
+      const row = await t.testDb.db
+        .selectFrom('prioritisation_round')
+        .select(['status', 'ballots_pb', 'result_json'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+      assert.deepEqual(row, { status: 'open', ballots_pb: null, result_json: null })
+      assert.equal((await ballotsOf(id)).length, 10)
     })
 
     for (const ballotType of ['ranking', 'cumulative'] as const) {
