@@ -336,6 +336,9 @@ export function registerPrioritisationRoutes(app: FastifyInstance, ctx: Platform
       schema: {
         tags: ['priorities'],
         summary: "A closed priority round's outcome, the rule used, explanations and turnout (disclosure-controlled)",
+        description:
+          'While a closed round is still being counted the answer is 409 with `{"error": "counting"}` and a ' +
+          'Retry-After header in seconds; rounds that are not closed, or not in the ward, answer 404.',
         params: {
           type: 'object',
           properties: { wardCode: { type: 'string' }, roundId: { type: 'string' } },
