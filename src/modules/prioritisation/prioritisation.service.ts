@@ -39,8 +39,9 @@ export function createPrioritisationService(deps: PrioritisationDeps) {
   const { db, write } = deps
   const replaceHashOf = (tokenHash: string) => createHmac('sha256', deps.secretKey).update(tokenHash).digest('hex')
 
-  // Counts published ballots off the main thread and stores the result. A count that fails (none should: the
-  // file was checked when the round opened) opens the round again with its ballots, as before the close.
+  // Counts published ballots off the main thread and stores the result. A count that fails (the file always
+  // parses, but MES may need more add1 steps than it allows) opens the round again with its ballots, as before
+  // the close.
   const countAndSave = async (roundId: number, pb: string, ruleId: string, ballots: number) => {
     let json: string
     try {

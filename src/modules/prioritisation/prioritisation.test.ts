@@ -451,10 +451,7 @@ for (const kind of await testDatabases()) {
 
     test('a count that fails at the close opens the round again with every ballot, and says so', async () => {
       // One voter of ten wants an option that needs 400,000 add1 steps of £1 each: more than MES allows.
-      const { id, options } = await openRound({ ruleId: 'mes', budget: '1000000', maxChoices: '2' }, [
-        '500000',
-        '1',
-      ])
+      const { id, options } = await openRound({ ruleId: 'mes', budget: '1000000', maxChoices: '2' }, ['500000', '1'])
       for (let voter = 0; voter < 10; voter++) {
         const c = await clientFor((await createUser(t)).id)
         await c.get(`${pub}/${id}/vote`)
