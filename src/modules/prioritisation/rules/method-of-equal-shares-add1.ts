@@ -276,7 +276,8 @@ export function createMesAdd1Engine(
   free.sort(tieBreak)
   for (const p of free) knownShare[p] = Rational.ZERO
   const lowerRho = new Float64Array(projectCount)
-  // Where a candidate's scan stops looking at classes one by one (see scanOf): twice its last share.
+  // Where a candidate's scan stops looking at classes one by one (see scanOf): LOW_FACTOR × its last share, or
+  // at first 3× its share if every supporter paid alike.
   const lowGuess = new Float64Array(projectCount)
   let scansWidened = 0
   let poorScratch = new Uint8Array(1024)
