@@ -59,6 +59,11 @@ export async function benchTally(log, files = TALLY_FILES) {
     }
     for (const rule of ['greedy', 'mes', 'phragmen'])
       if (row[`${rule}Ms`] !== undefined) row[`${rule}ToParse`] = ratio(row[`${rule}Ms`], row.parseMs)
+    // add1 counts MES once per endowment step: the time of one such run, against the parse (ADR 0008, session 5).
+    if (row.mesMs !== undefined && row.mesRuns > 0) {
+      row.mesMsPerRun = Math.round((row.mesMs / row.mesRuns) * 100) / 100
+      row.mesPerRunToParse = ratio(row.mesMsPerRun, row.parseMs)
+    }
     out[file.replace(/\.pb$/, '')] = row
   }
   return out
