@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { dist, stats, time, WARD } from './support.mjs'
+import { dist, generateContract, generateProgramme, postContractMoney, stats, time, WARD } from './support.mjs'
 
 export async function benchDelivery(log = () => {}, opts = {}) {
   const runs = opts.runs ?? 40
@@ -17,10 +17,11 @@ export async function benchDelivery(log = () => {}, opts = {}) {
   const { loadConfig } = await dist('config.js')
   const { buildApp } = await dist('app.js')
   const repo = await dist('modules/delivery/delivery.repository.js')
-  const { addMonths, addDays, reportingPeriods } = await dist('modules/delivery/delivery.rules.js')
+  const rules = await dist('modules/delivery/delivery.rules.js')
+  const { addMonths, addDays } = rules
   const { buildWardDelivery } = await dist('modules/delivery/index.js')
-  const { seedLedgerDemo, createLedger, commitFunds, payFunds, listFunds, listPostings } =
-    await dist('modules/ledger/index.js')
+  const ledgerModule = await dist('modules/ledger/index.js')
+  const { seedLedgerDemo, createLedger, listFunds, listPostings } = ledgerModule
   const { insertUser } = await dist('modules/accounts/index.js')
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -60,25 +61,12 @@ export async function benchDelivery(log = () => {}, opts = {}) {
     let serviceId = 0
     await db.transaction().execute(async (trx) => {
       for (let p = 0; p < 5; p++) {
-        const parent = await repo.insertService(trx, {
+        const parent = await generateProgramme(trx, repo, {
+          p,
           wardId: ward.id,
-          parentId: null,
-          title: `Bench programme ${p + 1}`,
-          description: '',
-          providerOrganisationId: null,
-          processId: null,
-          priorityOptionId: null,
-          commitmentRef: null,
           theme: line.theme,
-          weight: 1,
-          state: 'active',
           startOn: start,
           endOn: end,
-          periodMonths: 3,
-          dueAfterDays: 14,
-          graceDays: 7,
-          isDemo: true,
-          createdBy: null,
         })
         for (let c = 0; c < 4; c++) {
           const n = p * 4 + c
@@ -104,65 +92,23 @@ export async function benchDelivery(log = () => {}, opts = {}) {
                 .executeTakeFirstOrThrow()
             ).id,
           )
-          const id = await repo.insertService(trx, {
-            wardId: ward.id,
-            parentId: parent,
-            title: `Bench contract ${n + 1}`,
-            description: '',
-            providerOrganisationId: orgId,
-            processId: null,
-            priorityOptionId: null,
-            commitmentRef: `BENCH-${n}`,
-            theme: line.theme,
-            weight: 1 + (n % 5),
-            state: 'active',
-            startOn: start,
-            endOn: end,
-            periodMonths: 3,
-            dueAfterDays: 14,
-            graceDays: 7,
-            isDemo: true,
-            createdBy: null,
-          })
-          serviceId = id
-          for (let m = 0; m < 6; m++)
-            await repo.insertMilestone(trx, {
-              serviceId: id,
-              title: `Milestone ${m + 1}`,
-              dueOn: addMonths(start, 10 * (m + 1)),
-              doneOn: m < 4 ? addMonths(start, 10 * (m + 1)) : null,
-              weight: 1 + (m % 3),
-              position: m + 1,
-            })
-          const kpis = []
-          for (let k = 0; k < 3; k++)
-            kpis.push(
-              await repo.insertKpi(trx, {
-                serviceId: id,
-                name: `KPI ${k + 1}`,
-                unit: 'people',
-                target: 100,
-                direction: 'higher',
-                position: k + 1,
-              }),
-            )
-          const periods = reportingPeriods({ startOn: start, endOn: end, periodMonths: 3, dueAfterDays: 14 }, today)
-          for (const period of periods.slice(0, -1)) {
-            const rid = await repo.saveReturn(trx, {
-              serviceId: id,
+          const contract = await generateContract(
+            trx,
+            { repo, rules },
+            {
+              n,
               wardId: ward.id,
-              period,
-              narrative: 'Generated narrative for the benchmark.',
-              kpiValues: kpis.map((kpiId, k) => ({ kpiId, value: 80 + ((period.index * 7 + k * 13 + n) % 40) })),
-              milestonesDone: [],
-              submit: true,
-              userId: null,
-              at: `${addDays(period.due, (period.index + n) % 11)}T09:00:00.000Z`,
-            })
-            returns += 1
-            if (period.index % 3 !== 0)
-              await repo.reviewReturn(trx, { returnId: rid, decision: 'accepted', comment: '', userId: null })
-          }
+              parentId: parent,
+              providerOrganisationId: orgId,
+              theme: line.theme,
+              startOn: start,
+              endOn: end,
+              today,
+            },
+          )
+          const id = contract.id
+          serviceId = id
+          returns += contract.returns
           for (let u = 0; u < ratingsPer; u++)
             await repo.saveRating(trx, {
               serviceId: id,
@@ -176,38 +122,14 @@ export async function benchDelivery(log = () => {}, opts = {}) {
       }
     })
     // Money moves through the real ledger: a commitment per contract and a payment per quarter.
-    for (let n = 0; n < 20; n++) {
-      const money = {
+    for (let n = 0; n < 20; n++)
+      postings += await postContractMoney(ledgerModule, ledger, {
         wardId: ward.id,
         fundId: fund.id,
-        pledgeId: line.pledgeId,
-        theme: line.theme,
-        purpose: line.purpose,
-        commitmentRef: `BENCH-${n}`,
-      }
-      const c = await commitFunds(
-        ledger,
-        `bench-commit-${n}-000000`,
-        { ...money, amountPence: 20_000, memo: 'bench' },
-        {
-          userId: null,
-        },
-      )
-      if (!c.ok) throw new Error(`bench commitment: ${c.error}`)
-      postings += 2
-      for (let q = 0; q < 4 * years; q++) {
-        const r = await payFunds(
-          ledger,
-          `bench-pay-${n}-${q}-000000`,
-          { ...money, amountPence: 500, memo: 'bench' },
-          {
-            userId: null,
-          },
-        )
-        if (!r.ok) throw new Error(`bench payment: ${r.error}`)
-        postings += 2
-      }
-    }
+        line,
+        n,
+        quarters: 4 * years,
+      })
 
     log(`delivery: timing ${runs} runs each`)
     const inject = (url, cookie) => built.app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} })

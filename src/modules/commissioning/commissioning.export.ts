@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs'
+import { sheetText } from '../../platform/files/csv.js'
 import type { Bid, Contract, Process, Score } from './commissioning.repository.js'
 import { formatTotal, rankBids } from './commissioning.rules.js'
 
@@ -25,24 +26,6 @@ export interface ProcessForExport {
   supplier: string | null
   payments: { instalment: number; amountPence: number; paidAt: string }[]
 }
-
-/**
- * Spreadsheet formula injection: text starting with = + - @ tab or CR would run as a formula when opened, so it
- * is written with a leading ' (which a spreadsheet shows as plain text). Numbers stay numbers.
- */
-export function sheetText(value: Cell): Cell {
-  if (value === null || typeof value === 'number') return value
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-}
-
-export function csvCell(value: Cell): string {
-  const v = sheetText(value)
-  const s = v === null ? '' : String(v)
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-/** CSV with a BOM (so Excel reads UTF-8) and CRLF line ends, as RFC 4180 asks. */
-export const toCsv = (rows: Cell[][]): string => `\uFEFF${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`
 
 const pounds = (pence: number) => pence / 100
 
@@ -169,7 +152,8 @@ export async function toXlsx(sheets: Sheet[], creator: string, titles: Record<Sh
   book.creator = creator
   for (const s of sheets) {
     const sheet = book.addWorksheet(titles[s.name])
-    // Cells are values, never formulas; text that looks like one is written as text (see sheetText).
+    // Cells are values, never formulas; text that looks like one is written as text (see sheetText in
+    // platform/files/csv.ts).
     for (const row of s.rows) sheet.addRow(row.map(sheetText))
     sheet.getRow(1).font = { bold: true }
     sheet.views = [{ state: 'frozen', ySplit: 1 }]

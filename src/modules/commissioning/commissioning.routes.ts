@@ -40,7 +40,8 @@ import {
   scoreFields,
   scoreForm,
 } from './commissioning.forms.js'
-import { exportSheets, toCsv, toXlsx, type ProcessForExport, type Sheet } from './commissioning.export.js'
+import { toCsv } from '../../platform/files/index.js'
+import { exportSheets, toXlsx, type ProcessForExport, type Sheet } from './commissioning.export.js'
 import { build360Package, buildOcdsPackage, type ProcessForOpenData } from './commissioning.open-data.js'
 import {
   answerClarification,

@@ -64,6 +64,7 @@ import {
   type Question,
   type Theme,
 } from './engagement.repository.js'
+import { sheetText, toCsv } from '../../platform/files/index.js'
 import {
   answerText,
   canonicalPostcode,
@@ -71,7 +72,6 @@ import {
   checkAnswer,
   checkDate,
   chooseVariant,
-  csvLine,
   EASY_READ,
   worded,
   formatPlace,
@@ -86,7 +86,6 @@ import {
   parseResponsesCsv,
   questionColumn,
   RATING_SCALE,
-  spreadsheetText,
   THEMES_MAX,
   type Channel,
 } from './engagement.rules.js'
@@ -1102,11 +1101,10 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
     async (req, reply) => {
       const c = await loadConsultation(req)
       if (!c) return notFound(reply)
-      const lines = (await exportTable(req, c)).map((row) => csvLine(row))
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="consultation-${c.id}-responses.csv"`)
-        .send(`\uFEFF${lines.join('\r\n')}\r\n`)
+        .send(toCsv(await exportTable(req, c)))
     },
   )
 
@@ -1120,11 +1118,11 @@ export function registerEngagementRoutes(app: FastifyInstance, ctx: PlatformCont
       const book = new ExcelJS.Workbook()
       book.creator = ctx.tenant.serviceName
       const sheet = book.addWorksheet('Responses')
-      // Every cell is written as text, and text that looks like a formula is prefixed with ' as in the CSV.
-      sheet.addRow((head ?? []).map((v) => spreadsheetText(v)))
+      // Text that looks like a formula is prefixed with ' as in the CSV; numbers stay numbers.
+      sheet.addRow((head ?? []).map((v) => sheetText(v)))
       sheet.getRow(1).font = { bold: true }
       sheet.views = [{ state: 'frozen', ySplit: 1 }]
-      for (const row of rows) sheet.addRow(row.map((v) => spreadsheetText(v)))
+      for (const row of rows) sheet.addRow(row.map((v) => sheetText(v)))
       const buffer = Buffer.from(await book.xlsx.writeBuffer())
       return reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')

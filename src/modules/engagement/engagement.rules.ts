@@ -1,4 +1,6 @@
-/** Pure rules of the engagement module: answers, channels, CSV reading and writing. No I/O. */
+/** Pure rules of the engagement module: answers, channels, the paper-form CSV. No I/O. */
+
+import { CsvQuoteError, readCsvRows, type CsvRow } from '../../platform/files/csv.js'
 
 export const QUESTION_KINDS = [
   'short_text',
@@ -170,67 +172,7 @@ export function checkDate(input: string, today: string): string | undefined {
   return input.trim()
 }
 
-// --- CSV --------------------------------------------------------------------------------------------
-
-export class CsvFormatError extends Error {}
-
-/** RFC 4180 reading (quotes, doubled quotes, CRLF); a BOM is dropped; blank lines are skipped. */
-export function parseCsv(text: string): { line: number; fields: string[] }[] {
-  const rows: { line: number; fields: string[] }[] = []
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-  let fields: string[] = []
-  let field = ''
-  let inQuotes = false
-  let line = 1
-  let rowLine = 1
-  const endRow = () => {
-    fields.push(field)
-    if (!(fields.length === 1 && fields[0]!.trim() === '')) rows.push({ line: rowLine, fields })
-    fields = []
-    field = ''
-  }
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i]
-    if (inQuotes) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"'
-          i++
-        } else inQuotes = false
-      } else {
-        if (ch === '\n') line++
-        field += ch
-      }
-    } else if (ch === '"') inQuotes = true
-    else if (ch === ',') {
-      fields.push(field)
-      field = ''
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++
-      endRow()
-      line++
-      rowLine = line
-    } else field += ch
-  }
-  if (inQuotes) throw new CsvFormatError(String(rowLine))
-  if (field !== '' || fields.length > 0) endRow()
-  return rows
-}
-
-/** Spreadsheet formula injection: a cell starting = + - @ tab or CR is prefixed with ' so it is read as text. */
-export function spreadsheetText(value: string | number | null | undefined): string {
-  const s = value === null || value === undefined ? '' : String(value)
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
-}
-
-export function csvCell(value: string | number | null | undefined): string {
-  const s = spreadsheetText(value)
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-export function csvLine(cells: (string | number | null | undefined)[]): string {
-  return cells.map(csvCell).join(',')
-}
+// --- CSV (reading and writing live in platform/files/csv.ts) ----------------------------------------------------
 
 export interface ImportQuestion extends QuestionSpec {
   position: number
@@ -271,13 +213,14 @@ export function looksMisencoded(text: string): boolean {
 
 /**
  * A cell a spreadsheet would run rather than show: it starts with = or @, or with + or - followed by a function
- * call. Our own exports write such text with a leading ' (see spreadsheetText), which is read back as the text.
+ * call. Our own exports write such text with a leading ' (see sheetText in platform/files/csv.ts), which is read
+ * back as the text.
  */
 export function isFormulaCell(cell: string): boolean {
   return /^[=@]/.test(cell) || /^[+-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\(/.test(cell)
 }
 
-/** Reverses spreadsheetText: a ' put before = + - @ by an export is dropped so the text round-trips. */
+/** Reverses sheetText: a ' put before = + - @ by an export is dropped so the text round-trips. */
 export function unquoteSpreadsheetText(cell: string): string {
   return /^'[=+\-@]/.test(cell) ? cell.slice(1) : cell
 }
@@ -310,16 +253,12 @@ export function parseResponsesCsv(
       rows: [],
       errors: [{ line: null, key: 'engagement.import.errors.tooMany', vars: { max: IMPORT_MAX_ROWS } }],
     }
-  let parsed: { line: number; fields: string[] }[]
+  let parsed: CsvRow[]
   try {
-    parsed = parseCsv(text)
+    parsed = readCsvRows(text)
   } catch (e) {
-    return {
-      rows: [],
-      errors: [
-        { line: null, key: 'engagement.import.errors.quotes', vars: { line: e instanceof Error ? e.message : '?' } },
-      ],
-    }
+    if (!(e instanceof CsvQuoteError)) throw e
+    return { rows: [], errors: [{ line: null, key: 'engagement.import.errors.quotes', vars: { line: e.line } }] }
   }
   const [head, ...body] = parsed
   if (!head) return { rows: [], errors: [{ line: null, key: 'engagement.import.errors.empty' }] }

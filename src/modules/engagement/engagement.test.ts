@@ -11,7 +11,6 @@ import { centroidOf, listWardBoundaries, type AreaGeometry } from '../geography/
 import { fromPixel, placeMap, toPixel } from './engagement.place.js'
 import {
   checkAnswer,
-  csvCell,
   IMPORT_MAX_ROWS,
   parseResponsesCsv,
   type ImportQuestion,
@@ -19,12 +18,6 @@ import {
 } from './engagement.rules.js'
 
 describe('engagement rules', () => {
-  test('CSV cells that a spreadsheet would run as formulas are made text', () => {
-    assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`)
-    for (const lead of ['+', '-', '@', '\t', '\r']) assert.ok(csvCell(`${lead}1`).replace(/^"/, '').startsWith("'"))
-    assert.equal(csvCell('plain'), 'plain')
-  })
-
   test('a paper-form CSV reports every bad row and keeps none', () => {
     const qs: ImportQuestion[] = [
       { id: 1, position: 1, kind: 'single', required: true, options: ['Yes', 'No'] },

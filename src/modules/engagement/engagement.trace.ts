@@ -51,6 +51,22 @@ function groupAnswers(rows: AnswerRow[]): Map<number, { slugs: Set<string>; refs
   return out
 }
 
+type ResponseRow = { id: number; ward_id: number; consultation_id: number; title: string; responded_on: string }
+
+/** A response row and its grouped answers, as callers see them. */
+function traced(r: ResponseRow, answers: ReturnType<typeof groupAnswers>): TracedResponse {
+  const a = answers.get(Number(r.id))
+  return {
+    id: Number(r.id),
+    wardId: Number(r.ward_id),
+    consultationId: Number(r.consultation_id),
+    consultationTitle: r.title,
+    respondedOn: r.responded_on,
+    themeSlugs: [...(a?.slugs ?? [])].sort(),
+    answerRefs: a?.refs ?? [],
+  }
+}
+
 /** A signed-in person's own responses (any ward), newest first. */
 export async function listResponsesByPerson(db: Kysely<Database>, userId: number): Promise<TracedResponse[]> {
   const rows = await db
@@ -63,18 +79,7 @@ export async function listResponsesByPerson(db: Kysely<Database>, userId: number
   // One person's responses: a short id list.
   const ids = rows.map((r) => Number(r.id))
   const answers = await answersOf(db, ids)
-  return rows.map((r) => {
-    const a = answers.get(Number(r.id))
-    return {
-      id: Number(r.id),
-      wardId: Number(r.ward_id),
-      consultationId: Number(r.consultation_id),
-      consultationTitle: r.title,
-      respondedOn: r.responded_on,
-      themeSlugs: [...(a?.slugs ?? [])].sort(),
-      answerRefs: a?.refs ?? [],
-    }
-  })
+  return rows.map((r) => traced(r, answers))
 }
 
 /** Every response of a ward that has an account behind it, with what it chose: the audience for outcome emails. */
@@ -101,19 +106,7 @@ export async function listSignedInResponses(
       .orderBy('a.id')
       .execute(),
   )
-  return rows.map((r) => {
-    const a = answers.get(Number(r.id))
-    return {
-      id: Number(r.id),
-      wardId: Number(r.ward_id),
-      consultationId: Number(r.consultation_id),
-      consultationTitle: r.title,
-      respondedOn: r.responded_on,
-      themeSlugs: [...(a?.slugs ?? [])].sort(),
-      answerRefs: a?.refs ?? [],
-      respondentUserId: Number(r.respondent_user_id),
-    }
-  })
+  return rows.map((r) => ({ ...traced(r, answers), respondentUserId: Number(r.respondent_user_id) }))
 }
 
 /**
@@ -219,18 +212,7 @@ export async function listResponsesByIds(
       .where('r.id', 'in', slice)
       .execute()
     const answers = await answersOf(db, rows.length === 0 ? [] : slice)
-    for (const r of rows) {
-      const a = answers.get(Number(r.id))
-      out.push({
-        id: Number(r.id),
-        wardId: Number(r.ward_id),
-        consultationId: Number(r.consultation_id),
-        consultationTitle: r.title,
-        respondedOn: r.responded_on,
-        themeSlugs: [...(a?.slugs ?? [])].sort(),
-        answerRefs: a?.refs ?? [],
-      })
-    }
+    for (const r of rows) out.push(traced(r, answers))
   }
   return out
 }

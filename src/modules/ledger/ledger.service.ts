@@ -264,44 +264,29 @@ export function createLedger(deps: LedgerDeps): Ledger {
   }
 }
 
-/** For commissioning: commit allocated money to a contract. */
-export function commitFunds(
-  ledger: Ledger,
-  key: string,
-  req: Omit<MovementRequest, 'operation'> & {
-    pledgeId: number
-    amountPence: number
-    theme: string
-    purpose: string
-    commitmentRef: string
-  },
-  actor: LedgerActor,
-): Promise<LedgerResult> {
-  const { pledgeId, amountPence, theme, purpose, commitmentRef, ...rest } = req
-  return ledger.move(
-    key,
-    { ...rest, operation: { kind: 'commitment', pledgeId, amountPence, theme, purpose, commitmentRef } },
-    actor,
-  )
+/** What commissioning asks of the ledger for a contract: the pledge, the amount and the contract's reference. */
+export type ContractMovementRequest = Omit<MovementRequest, 'operation'> & {
+  pledgeId: number
+  amountPence: number
+  theme: string
+  purpose: string
+  commitmentRef: string
 }
 
-/** For commissioning: pay committed money to a contract's provider. */
-export function payFunds(
-  ledger: Ledger,
-  key: string,
-  req: Omit<MovementRequest, 'operation'> & {
-    pledgeId: number
-    amountPence: number
-    theme: string
-    purpose: string
-    commitmentRef: string
-  },
-  actor: LedgerActor,
-): Promise<LedgerResult> {
-  const { pledgeId, amountPence, theme, purpose, commitmentRef, ...rest } = req
-  return ledger.move(
-    key,
-    { ...rest, operation: { kind: 'payment', pledgeId, amountPence, theme, purpose, commitmentRef } },
-    actor,
-  )
+/** A movement for a contract: a commitment of allocated money or a payment of committed money. */
+function contractMovement(kind: 'commitment' | 'payment') {
+  return (ledger: Ledger, key: string, req: ContractMovementRequest, actor: LedgerActor): Promise<LedgerResult> => {
+    const { pledgeId, amountPence, theme, purpose, commitmentRef, ...rest } = req
+    return ledger.move(
+      key,
+      { ...rest, operation: { kind, pledgeId, amountPence, theme, purpose, commitmentRef } },
+      actor,
+    )
+  }
 }
+
+/** For commissioning: commit allocated money to a contract. */
+export const commitFunds = contractMovement('commitment')
+
+/** For commissioning: pay committed money to a contract's provider. */
+export const payFunds = contractMovement('payment')

@@ -1,4 +1,4 @@
-import { csvCell } from '../engagement/index.js'
+import { toCsv as csvFile, type SheetValue } from '../../platform/files/csv.js'
 
 /**
  * Pure rules for the public programme picture: money read from the ledger's postings, chart layouts and the CSV
@@ -177,12 +177,10 @@ export interface CsvSection {
  * formula-injection guard (a leading = + - @ is read as text). A hidden (suppressed) count is an empty cell.
  */
 export function toCsv(sections: readonly CsvSection[]): string {
-  const lines: string[] = []
+  const rows: SheetValue[][] = []
   for (const s of sections) {
-    if (lines.length > 0) lines.push('')
-    lines.push(csvCell(s.title))
-    lines.push(s.head.map((h) => csvCell(h)).join(','))
-    for (const r of s.rows) lines.push(r.map((c) => csvCell(c)).join(','))
+    if (rows.length > 0) rows.push([])
+    rows.push([s.title], s.head, ...s.rows)
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`
+  return csvFile(rows)
 }

@@ -13,3 +13,4 @@ export {
   type StoredFileInfo,
 } from './uploads.js'
 export { renderPdf, type PdfBlock, type PdfDocument } from './pdf.js'
+export { csvCell, csvLine, CsvQuoteError, readCsvRows, sheetText, toCsv, type CsvRow, type SheetValue } from './csv.js'

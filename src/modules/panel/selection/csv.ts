@@ -1,3 +1,4 @@
+import { CsvQuoteError, readCsvRows, type CsvRow } from '../../../platform/files/csv.js'
 import type { Instance, Quota, Respondent } from './types.js'
 
 /** Malformed input files: the message names the file and line so an organiser can fix it. */
@@ -9,50 +10,16 @@ export class InstanceFormatError extends Error {
 }
 
 /**
- * Minimal RFC 4180 reader: comma separated, double-quoted fields may contain commas, quotes ("") and newlines.
- * Returns rows of raw fields with their 1-based starting line numbers; blank lines are dropped.
+ * RFC 4180 rows (see readCsvRows) with their 1-based starting line numbers; blank lines are dropped. An unclosed
+ * quote is an InstanceFormatError like every other fault in these files.
  */
-export function parseCsv(text: string): { line: number; fields: string[] }[] {
-  const rows: { line: number; fields: string[] }[] = []
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-  let fields: string[] = []
-  let field = ''
-  let inQuotes = false
-  let line = 1
-  let rowLine = 1
-  const endRow = (): void => {
-    fields.push(field)
-    // A row made of a single empty field is a blank line, not a record.
-    if (!(fields.length === 1 && fields[0]?.trim() === '')) rows.push({ line: rowLine, fields })
-    fields = []
-    field = ''
+export function parseCsv(text: string): CsvRow[] {
+  try {
+    return readCsvRows(text)
+  } catch (e) {
+    if (e instanceof CsvQuoteError) throw new InstanceFormatError(e.message)
+    throw e
   }
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i]
-    if (inQuotes) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"'
-          i++
-        } else inQuotes = false
-      } else {
-        if (ch === '\n') line++
-        field += ch
-      }
-    } else if (ch === '"') inQuotes = true
-    else if (ch === ',') {
-      fields.push(field)
-      field = ''
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++
-      endRow()
-      line++
-      rowLine = line
-    } else field += ch
-  }
-  if (inQuotes) throw new InstanceFormatError(`unterminated quoted field starting on line ${rowLine}`)
-  if (field !== '' || fields.length > 0) endRow()
-  return rows
 }
 
 /** Case- and surrounding-space-insensitive key, as the Sortition Foundation library compares values. */
