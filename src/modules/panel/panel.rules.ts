@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { normalizeKey, parseCsv } from './selection/index.js'
+import { CsvQuoteError, readCsvRows, type CsvRow } from '../../platform/files/csv.js'
+import { normalizeKey } from './selection/index.js'
 import type { Instance, Quota, Respondent } from './selection/index.js'
 
 /**
@@ -58,9 +59,11 @@ export interface PoolRow {
   household: string | null
 }
 
+/** A problem in a pool file: the line it is on (0 for the whole file) and a translation key under panel.import.errors. */
 export interface RowError {
   line: number
-  message: string
+  key: string
+  vars?: Record<string, string | number>
 }
 
 const CSV_COLUMNS: Record<string, Feature> = {
@@ -83,14 +86,15 @@ export const MAX_IMPORT_ROWS = 5000
  * `errors` is empty.
  */
 export function parsePoolCsv(text: string, areaCodes: readonly string[]): { rows: PoolRow[]; errors: RowError[] } {
-  let records: { line: number; fields: string[] }[]
+  let records: CsvRow[]
   try {
-    records = parseCsv(text)
+    records = readCsvRows(text)
   } catch (e) {
-    return { rows: [], errors: [{ line: 0, message: e instanceof Error ? e.message : String(e) }] }
+    if (!(e instanceof CsvQuoteError)) throw e
+    return { rows: [], errors: [{ line: e.line, key: 'quotes' }] }
   }
   const header = records[0]
-  if (!header) return { rows: [], errors: [{ line: 0, message: 'empty' }] }
+  if (!header) return { rows: [], errors: [{ line: 0, key: 'empty' }] }
   const cols = header.fields.map(normalizeKey)
   const index = new Map<Feature, number>()
   let idCol = -1
@@ -101,18 +105,19 @@ export function parsePoolCsv(text: string, areaCodes: readonly string[]): { rows
     if (feature) index.set(feature, i)
     else if (c === 'id') idCol = i
     else if (c === 'household') householdCol = i
-    else errors.push({ line: header.line, message: `unknown column "${c}"` })
+    else errors.push({ line: header.line, key: 'unknownColumn', vars: { column: c.slice(0, 40) } })
   })
-  for (const f of FEATURES) if (!index.has(f)) errors.push({ line: header.line, message: `missing column "${f}"` })
+  for (const f of FEATURES)
+    if (!index.has(f)) errors.push({ line: header.line, key: 'missingColumn', vars: { column: f } })
   if (errors.length > 0) return { rows: [], errors }
   if (records.length - 1 > MAX_IMPORT_ROWS)
-    return { rows: [], errors: [{ line: 0, message: `more than ${MAX_IMPORT_ROWS} rows` }] }
+    return { rows: [], errors: [{ line: 0, key: 'tooMany', vars: { max: MAX_IMPORT_ROWS } }] }
   const allowed = featureValues(areaCodes)
   const rows: PoolRow[] = []
   const seenRefs = new Set<string>()
   for (const rec of records.slice(1)) {
     if (rec.fields.length !== cols.length) {
-      errors.push({ line: rec.line, message: `has ${rec.fields.length} fields, the header has ${cols.length}` })
+      errors.push({ line: rec.line, key: 'fieldCount', vars: { count: rec.fields.length, expected: cols.length } })
       continue
     }
     const values = {} as FeatureValues
@@ -121,23 +126,27 @@ export function parsePoolCsv(text: string, areaCodes: readonly string[]): { rows
       const raw = normalizeKey(rec.fields[index.get(f)!] ?? '')
       const match = allowed[f].find((v) => normalizeKey(v) === raw)
       if (!match) {
-        errors.push({ line: rec.line, message: `${f} "${raw.slice(0, 40)}" is not one of ${allowed[f].join(', ')}` })
+        errors.push({
+          line: rec.line,
+          key: 'badValue',
+          vars: { column: f, value: raw.slice(0, 40), allowed: allowed[f].join(', ') },
+        })
         bad = true
       } else values[f] = match
     }
     const ref = idCol >= 0 ? (rec.fields[idCol] ?? '').trim() : ''
     if (ref.length > 64) {
-      errors.push({ line: rec.line, message: 'id is longer than 64 characters' })
+      errors.push({ line: rec.line, key: 'idTooLong', vars: { max: 64 } })
       bad = true
     } else if (ref && seenRefs.has(ref)) {
-      errors.push({ line: rec.line, message: `id "${ref}" appears twice` })
+      errors.push({ line: rec.line, key: 'idTwice', vars: { id: ref } })
       bad = true
     }
     if (ref) seenRefs.add(ref)
     const household = householdCol >= 0 ? (rec.fields[householdCol] ?? '').trim().slice(0, 64) : ''
     if (!bad) rows.push({ line: rec.line, externalRef: ref || null, values, household: household || null })
   }
-  if (records.length < 2) errors.push({ line: 0, message: 'no rows' })
+  if (records.length < 2) errors.push({ line: 0, key: 'noRows' })
   return { rows, errors }
 }
 

@@ -45,9 +45,35 @@ describe('panel rules', () => {
     const { rows, errors } = parsePoolCsv(csv, ['E01000001'])
     assert.equal(rows.length, 1)
     assert.deepEqual(
-      errors.map((e) => e.line),
-      [3, 4, 5],
+      errors.map((e) => [e.line, e.key]),
+      [
+        [3, 'badValue'],
+        [4, 'badValue'],
+        [5, 'idTwice'],
+      ],
     )
+    assert.deepEqual(errors[0]!.vars, {
+      column: 'age_band',
+      value: '17',
+      allowed: '16-24, 25-34, 35-49, 50-64, 65+, prefer-not-to-say',
+    })
+  })
+
+  test('a pool file that cannot be read names the line and the reason, as translation keys', () => {
+    const header = 'id,age_band,sex,ethnic_group,disability,tenure,area'
+    const keys = (csv: string) => parsePoolCsv(csv, ['E01000001']).errors.map((e) => [e.line, e.key])
+    assert.deepEqual(keys(''), [[0, 'empty']])
+    assert.deepEqual(keys(header), [[0, 'noRows']])
+    assert.deepEqual(keys(`${header}\na,16-24,"female`), [[2, 'quotes']])
+    assert.deepEqual(keys('id,age_band,sex,colour'), [
+      [1, 'unknownColumn'],
+      [1, 'missingColumn'],
+      [1, 'missingColumn'],
+      [1, 'missingColumn'],
+      [1, 'missingColumn'],
+    ])
+    assert.deepEqual(keys(`${header}\na,16-24`), [[2, 'fieldCount']])
+    assert.deepEqual(keys(`${header}\n${'x'.repeat(65)},16-24,female,white,disabled,owned,unknown`), [[2, 'idTooLong']])
   })
 
   test('the residual problem shifts the quotas by what the kept members cover', () => {
@@ -168,8 +194,11 @@ for (const kind of await testDatabases()) {
       const res = await officer.post(`${base}/import`, { csv: bad.join('\n'), consent: 'yes' })
       assert.equal(res.statusCode, 400)
       assert.match(res.body, /govuk-error-summary/)
-      assert.match(res.body, /Line 14/)
-      assert.match(res.body, /Line 15/)
+      assert.match(res.body, /Line 14: In age_band, “12-15” is not one of the codes: 16-24, 25-34/)
+      assert.match(res.body, /Line 15: This row has 3 values, but the first row names 8 columns\./)
+      // The officer reads the problems in their language.
+      const inPolish = await officer.post(`${base}/import?lang=pl`, { csv: bad.join('\n'), consent: 'yes' })
+      assert.match(inPolish.body, /Wiersz 15: Ten wiersz ma 3 wartości, a pierwszy wiersz podaje 8 kolumn\./)
       assert.equal(await count('panel_volunteer'), 30, 'nothing imported')
       const noConsent = await officer.post(`${base}/import`, { csv: [header, ...good].join('\n') })
       assert.equal(noConsent.statusCode, 400)
