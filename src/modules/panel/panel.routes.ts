@@ -11,6 +11,7 @@ import {
   compileProblem,
   loadSolver,
   randomSeed,
+  type FeasibilityIssue,
   type FeasibilityReport,
   type Quota,
 } from './selection/index.js'
@@ -89,6 +90,34 @@ export function registerPanelRoutes(app: FastifyInstance, ctx: PlatformContext, 
     if (category === 'area')
       return value === AREA_UNKNOWN ? req.t('panel.values.area.unknown') : (areaNames.get(value) ?? value)
     return req.t(`panel.values.${category}.${value}`)
+  }
+
+  /** Why no panel can be drawn, in the reader's language, with features and values named as officers see them. */
+  function issueText(req: FastifyRequest, areaNames: Map<string, string>, i: FeasibilityIssue): string {
+    const feature = (category: string) => req.t(`panel.features.${category}`)
+    switch (i.kind) {
+      case 'pool-too-small':
+        return req.t('panel.feasibility.poolTooSmall', { k: i.k, available: i.available })
+      case 'category-sum':
+        return i.sumMin > i.k
+          ? req.t('panel.feasibility.minimumsTooHigh', { feature: feature(i.category), sum: i.sumMin, k: i.k })
+          : req.t('panel.feasibility.maximumsTooLow', { feature: feature(i.category), sum: i.sumMax, k: i.k })
+      case 'quota-above-pool':
+        return req.t('panel.feasibility.quotaAbovePool', {
+          min: i.min,
+          feature: feature(i.category),
+          value: valueLabel(req, areaNames, i.category, i.value),
+          available: i.available,
+        })
+      case 'unknown-value':
+        return req.t('panel.feasibility.unknownValue', {
+          id: i.respondentId,
+          feature: feature(i.category),
+          value: i.value,
+        })
+      case 'no-feasible-panel':
+        return req.t(i.households ? 'panel.feasibility.noPanelHouseholds' : 'panel.feasibility.noPanel')
+    }
   }
 
   async function homeWard(actor: Actor): Promise<Ward | undefined> {
@@ -389,13 +418,19 @@ export function registerPanelRoutes(app: FastifyInstance, ctx: PlatformContext, 
           ...q,
           i,
           label: label(q.category, q.value),
+          // Each input's own name: several features have a "Prefer not to say" row.
+          fullLabel: `${req.t(`panel.features.${q.category}`)}: ${label(q.category, q.value)}`,
           inPool: inPool(q),
           minValue: state.values?.[`min_${i}`] ?? String(q.min),
           maxValue: state.values?.[`max_${i}`] ?? String(q.max),
         })),
+        issues: (state.feasibility?.issues ?? []).map((i) => issueText(req, names, i)),
         relaxation: relaxation
           ? {
-              changes: relaxation.changes.map((c) => ({ ...c, label: label(c.category, c.value) })),
+              changes: relaxation.changes.map((c) => ({
+                ...c,
+                label: `${req.t(`panel.features.${c.category}`)}: ${label(c.category, c.value)}`,
+              })),
               quotas: relaxation.quotas,
             }
           : undefined,
@@ -456,21 +491,25 @@ export function registerPanelRoutes(app: FastifyInstance, ctx: PlatformContext, 
       const quotas = suggestQuotas({ k, tolerance, figures, areas })
       return quotasPage(req, reply, { k, onePerHousehold, tolerance, quotas, notice: req.t('panel.quotas.suggested') })
     }
-    // Read the table: every bound a whole number in 0..k, min ≤ max.
+    // Read the table: every bound a whole number in 0..k, min ≤ max. An error names the row as the table shows it
+    // ("Sex: Prefer not to say"), since several features share a value such as prefer-not-to-say.
+    const names = new Map(areas.map((a) => [a.code, a.name]))
     const byField: Record<string, string> = {}
     const quotas = template.map((q, i) => {
-      const read = (name: string): number => {
+      const value = `${req.t(`panel.features.${q.category}`)}: ${valueLabel(req, names, q.category, q.value)}`
+      const read = (bound: 'min' | 'max'): number => {
+        const name = `${bound}_${i}`
         const raw = (values[name] ?? '').trim()
         if (!/^\d{1,4}$/.test(raw) || Number(raw) > k) {
-          byField[name] = req.t('panel.errors.boundInvalid', { k, value: q.value })
+          byField[name] = req.t(bound === 'min' ? 'panel.errors.minInvalid' : 'panel.errors.maxInvalid', { k, value })
           return 0
         }
         return Number(raw)
       }
-      const min = read(`min_${i}`)
-      const max = read(`max_${i}`)
+      const min = read('min')
+      const max = read('max')
       if (!byField[`min_${i}`] && !byField[`max_${i}`] && min > max)
-        byField[`min_${i}`] = req.t('panel.errors.minAboveMax', { value: q.value })
+        byField[`min_${i}`] = req.t('panel.errors.minAboveMax', { value })
       return { ...q, min, max }
     })
     if (Object.keys(byField).length > 0)
@@ -588,13 +627,15 @@ export function registerPanelRoutes(app: FastifyInstance, ctx: PlatformContext, 
     const parsed = DrawForm.safeParse(req.body)
     if (!parsed.success) return dashboard(req, reply, { errors: toGovukErrors(parsed.error, req.t, ['seed']) }, 400)
     const outcome = await service.replace(ward.id, req.actor, parsed.data.seed)
+    const names = new Map((await areasOf(ward.id)).map((a) => [a.code, a.name]))
     if (!outcome.ok)
       return dashboard(
         req,
         reply,
         {
           problem: req.t(`panel.errors.${outcome.reason}`),
-          issues: outcome.reason === 'infeasible' ? outcome.feasibility.issues.map((i) => i.message) : [],
+          issues:
+            outcome.reason === 'infeasible' ? outcome.feasibility.issues.map((i) => issueText(req, names, i)) : [],
         },
         409,
       )

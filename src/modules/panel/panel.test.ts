@@ -209,7 +209,7 @@ for (const kind of await testDatabases()) {
     })
 
     function quotaForm(page: string, overrides: Record<string, [number, number]>, k: number): Record<string, string> {
-      // Rows are rendered in order with visually hidden labels "Minimum for <label>"; read the ids from the page.
+      // Rows are rendered in order with visually hidden labels "Minimum for <feature>: <label>"; read the ids from the page.
       const form: Record<string, string> = { k: String(k), tolerance: '1', action: 'save' }
       for (const m of page.matchAll(/name="(min|max)_(\d+)" type="text" value="(\d+)"/g))
         form[`${m[1]}_${m[2]}`] = String(Math.min(Number(m[3]), k))
@@ -226,20 +226,33 @@ for (const kind of await testDatabases()) {
     test('quotas: bad bounds are refused, infeasible ones explained with a relaxation, good ones saved', async () => {
       const page = (await officer.get(`${base}/quotas`)).body
       assert.match(page, /Suggest quotas from the Census/)
-      const bad = quotaForm(page, { Female: [5, 2] }, 8)
+      const bad = quotaForm(page, { 'Sex: Female': [5, 2] }, 8)
       const refused = await officer.post(`${base}/quotas`, bad)
       assert.equal(refused.statusCode, 400)
       assert.match(refused.body, /govuk-error-summary/)
+      // The error names the row as the table does: several features have a "Prefer not to say".
+      assert.match(refused.body, /The minimum for Sex: Female must not be more than its maximum/)
+      const tooBig = await officer.post(`${base}/quotas`, quotaForm(page, { 'Age: Prefer not to say': [0, 9] }, 8))
+      assert.equal(tooBig.statusCode, 400)
+      assert.match(tooBig.body, /Enter a maximum from 0 to 8 for Age: Prefer not to say/)
       assert.equal(await count('panel_settings'), 0)
       const suggest = await officer.post(`${base}/quotas`, { k: '8', tolerance: '1', action: 'suggest' })
       assert.equal(suggest.statusCode, 200)
-      const impossible = quotaForm(page, { Female: [7, 8], Male: [7, 8] }, 8)
+      const impossible = quotaForm(page, { 'Sex: Female': [7, 8], 'Sex: Male': [7, 8] }, 8)
       const check = await officer.post(`${base}/quotas`, { ...impossible, action: 'check' })
       assert.equal(check.statusCode, 200)
       assert.match(check.body, /id="feasibility-issues"/)
+      assert.match(check.body, /The minimums for Sex add up to 14, more than the panel size of 8\./)
       assert.match(check.body, /id="relaxation"/)
+      // The reasons are in the officer's language, as the rest of the page.
+      const inPolish = await officer.post(`${base}/quotas?lang=pl`, { ...impossible, action: 'check' })
+      assert.match(inPolish.body, /Minima dla cechy Płeć sumują się do 14, czyli więcej niż liczebność panelu \(8\)\./)
       assert.equal(await count('panel_settings'), 0, 'checking saves nothing')
-      const form = quotaForm(page, { Female: [3, 5], Male: [3, 5], '16 to 24': [1, 3], '65 and over': [1, 3] }, 8)
+      const form = quotaForm(
+        page,
+        { 'Sex: Female': [3, 5], 'Sex: Male': [3, 5], 'Age: 16 to 24': [1, 3], 'Age: 65 and over': [1, 3] },
+        8,
+      )
       const saved = await officer.post(`${base}/quotas`, form)
       assert.equal(saved.statusCode, 303, saved.body.slice(0, 2000))
       assert.equal(await count('panel_settings'), 1)

@@ -6,12 +6,16 @@ import { solveOnce, SolverError } from './solver.js'
 import type { LinearRow, Solver } from './solver.js'
 import type { Instance, Quota } from './types.js'
 
+/**
+ * Why no panel can be drawn. `message` is English for the command line and logs; the fields beside it carry the
+ * same facts, so that a page can say it in the reader's language.
+ */
 export type FeasibilityIssue =
-  | { kind: 'pool-too-small'; message: string }
-  | { kind: 'category-sum'; category: string; sumMin: number; sumMax: number; message: string }
+  | { kind: 'pool-too-small'; k: number; available: number; message: string }
+  | { kind: 'category-sum'; category: string; k: number; sumMin: number; sumMax: number; message: string }
   | { kind: 'quota-above-pool'; category: string; value: string; min: number; available: number; message: string }
   | { kind: 'unknown-value'; respondentId: string; category: string; value: string; message: string }
-  | { kind: 'no-feasible-panel'; message: string }
+  | { kind: 'no-feasible-panel'; households: boolean; message: string }
 
 export interface QuotaChange {
   category: string
@@ -45,7 +49,12 @@ export function staticIssues(instance: Instance): FeasibilityIssue[] {
   const issues: FeasibilityIssue[] = []
   const n = instance.respondents.length
   if (instance.k > n)
-    issues.push({ kind: 'pool-too-small', message: `the panel needs ${instance.k} people but the pool has only ${n}` })
+    issues.push({
+      kind: 'pool-too-small',
+      k: instance.k,
+      available: n,
+      message: `the panel needs ${instance.k} people but the pool has only ${n}`,
+    })
   for (const category of instance.categories) {
     const rows = instance.quotas.filter((q) => q.category === category)
     const sumMin = rows.reduce((s, q) => s + q.min, 0)
@@ -54,6 +63,7 @@ export function staticIssues(instance: Instance): FeasibilityIssue[] {
       issues.push({
         kind: 'category-sum',
         category,
+        k: instance.k,
         sumMin,
         sumMax,
         message:
@@ -207,6 +217,7 @@ export function checkFeasibility(
     if (panel === null) {
       issues.push({
         kind: 'no-feasible-panel',
+        households: problem.enforceHouseholds,
         message: problem.enforceHouseholds
           ? 'no panel meets all quotas with at most one person per household'
           : 'no panel of this size meets all quotas at once',
