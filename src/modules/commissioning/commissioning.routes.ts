@@ -15,7 +15,16 @@ import {
 } from '../ledger/index.js'
 import { findOrganisationOfUser, listOrganisations, type Organisation } from '../directory/index.js'
 import { findMemberByUser } from '../panel/index.js'
-import { getFile, listFiles, readMultipart, saveFile, sendFile, type UploadPolicy } from '../../platform/files/index.js'
+import {
+  getFile,
+  listFiles,
+  readMultipart,
+  saveFile,
+  sendFile,
+  toCsv,
+  type UploadPolicy,
+} from '../../platform/files/index.js'
+import { wallTimeToUtc } from '../../platform/i18n/index.js'
 import { listWinningOptions } from '../prioritisation/index.js'
 import {
   AnswerForm,
@@ -40,7 +49,6 @@ import {
   scoreFields,
   scoreForm,
 } from './commissioning.forms.js'
-import { toCsv } from '../../platform/files/index.js'
 import { exportSheets, toXlsx, type ProcessForExport, type Sheet } from './commissioning.export.js'
 import { build360Package, buildOcdsPackage, type ProcessForOpenData } from './commissioning.open-data.js'
 import {
@@ -612,7 +620,8 @@ export function registerCommissioningRoutes(app: FastifyInstance, ctx: PlatformC
       const d = parsed.data
       const criteria = criteriaOf(d, criteriaTitles(req))
       const problem = checkCriteria(criteria)
-      const deadline = new Date(`${d.deadlineDate}T${d.deadlineTime}:00Z`)
+      // Officers write the deadline in UK time; it is kept in UTC.
+      const deadline = wallTimeToUtc(d.deadlineDate, d.deadlineTime) ?? new Date(Number.NaN)
       const orgs = await organisationsById(req.ward!)
       const invited = d.invited.map(Number).filter((n) => orgs.has(n))
       const errors: Record<string, string> = {}

@@ -278,7 +278,7 @@ for (const kind of await testDatabases()) {
       const opp = {
         kind: 'grant',
         procedure: 'open',
-        deadlineDate: '2099-01-01',
+        deadlineDate: '2099-07-01',
         deadlineTime: '12:00',
         c1Title: 'Quality',
         c1Weight: '50',
@@ -288,7 +288,17 @@ for (const kind of await testDatabases()) {
       assert.equal((await panel.c.post(`${P}/opportunity`, opp)).statusCode, 403)
       assert.equal((await o1.c.post(`${P}/opportunity`, { ...opp, c1Weight: '10' })).statusCode, 400)
       assert.equal((await o1.c.post(`${P}/opportunity`, opp)).statusCode, 303)
-      assert.equal((await new Client(t).get(`${W}/${id}`)).statusCode, 200)
+      // The officer wrote the deadline in UK time: noon in July is 11:00 UTC, and everyone reads it as noon.
+      const stored = await t.testDb.db
+        .selectFrom('commissioning_process')
+        .select('deadline')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+      assert.equal(stored.deadline, '2099-07-01T11:00:00.000Z')
+      const published = await new Client(t).get(`${W}/${id}`)
+      assert.equal(published.statusCode, 200)
+      assert.match(published.body, /1 Jul 2099, 12:00 \(UK time\)/)
+      assert.match((await new Client(t).get(`${W}/${id}?lang=pl`)).body, /1 lip 2099, 12:00 \(czas brytyjski\)/)
 
       // Clarification asked by one provider, answered, published to everyone.
       await provA.c.get(`${W}/${id}/bid`)

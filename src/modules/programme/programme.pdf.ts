@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next'
 import type { PdfBlock, PdfDocument } from '../../platform/files/index.js'
+import { formatDate } from '../../platform/i18n/index.js'
 import type { Section } from './programme.present.js'
 import type { AccountabilityReport } from './programme.service.js'
 
@@ -11,7 +12,7 @@ export function programmePdf(
   lang: string,
 ): PdfDocument {
   const blocks: PdfBlock[] = [
-    { kind: 'paragraph', text: t('programme.pdf.generated', { date: r.generatedAt.slice(0, 10) }) },
+    { kind: 'paragraph', text: t('programme.pdf.generated', { date: formatDate(r.generatedAt, lang) }) },
     { kind: 'paragraph', text: t('programme.disclosure') },
   ]
   for (const s of sections) {
