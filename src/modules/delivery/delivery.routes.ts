@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ukToday } from '../../platform/i18n/index.js'
 import { authorize } from '../../platform/access/index.js'
 import { getFile, listFiles, readMultipart, saveFile, sendFile, type UploadPolicy } from '../../platform/files/index.js'
 import type { PlatformContext } from '../../platform/module.js'
@@ -101,7 +102,7 @@ export interface DeliveryDeps {
 
 export function registerDeliveryRoutes(app: FastifyInstance, ctx: PlatformContext, deps: DeliveryDeps = {}): void {
   const { db } = ctx
-  const today = deps.today ?? (() => new Date().toISOString().slice(0, 10))
+  const today = deps.today ?? (() => ukToday())
   const userId = (req: FastifyRequest) => (req.actor.kind === 'user' ? req.actor.userId : 0)
   const notFound = (reply: FastifyReply) => reply.page('errors/not-found.njk', {}, { status: 404 })
   const pub = (ward: Ward) => `/wards/${ward.code}/delivery`

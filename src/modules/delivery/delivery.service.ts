@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { ukToday } from '../../platform/i18n/index.js'
 import type { Database } from '../../platform/db/index.js'
 import type { AwardedContract } from '../commissioning/index.js'
 import { listOrganisations } from '../directory/index.js'
@@ -84,7 +85,7 @@ export interface ServiceDetail {
   byStars: [number, number, number, number, number]
 }
 
-const today = () => new Date().toISOString().slice(0, 10)
+const today = () => ukToday()
 const REPORTED = new Set(['submitted', 'accepted', 'changes_requested'])
 
 /**

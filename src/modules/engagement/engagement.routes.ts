@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ukToday } from '../../platform/i18n/index.js'
 import ExcelJS from 'exceljs'
 import type { Transaction } from 'kysely'
 import { authorize } from '../../platform/access/index.js'
@@ -117,7 +118,8 @@ const enter = (audit: string) => ({
 type Params = { wardCode: string; consultationId?: string; position?: string }
 type Draft = Record<string, string>
 
-const today = () => new Date().toISOString().slice(0, 10)
+// Dates people type are UK dates, so "today" is the UK's.
+const today = () => ukToday()
 
 /** Bytes of form body the CSV import route accepts (URL-encoding roughly doubles a CSV's size). */
 const IMPORT_BODY_LIMIT = 24 * 1024 * 1024

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { ukToday } from '../../platform/i18n/index.js'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, Dialect, Write } from '../../platform/db/index.js'
 import { canonicalJson, plan, planReversal, type Operation, type RuleError, type Posting } from './ledger.rules.js'
@@ -99,7 +100,7 @@ export class LedgerRefused extends Error {
  */
 export function createLedger(deps: LedgerDeps): Ledger {
   const { dialect, write } = deps
-  const today = deps.today ?? (() => new Date().toISOString().slice(0, 10))
+  const today = deps.today ?? (() => ukToday())
 
   /** The steps of one request inside a unit of work; a refusal throws `LedgerRefused`. */
   async function runWithin<R extends { transactionId: number; pledgeId?: number }>(

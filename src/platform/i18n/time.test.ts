@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
-import { formatDate, formatDateTime, intlLocale, utcToWallTime, wallTimeToUtc } from './time.js'
+import { formatDate, formatDateTime, intlLocale, ukToday, utcToWallTime, wallTimeToUtc } from './time.js'
 
 const iso = (d: Date | undefined) => d?.toISOString()
 
@@ -64,6 +64,11 @@ describe('UK time', () => {
     assert.equal(formatDateTime('2026-11-27T00:01:00Z', 'ko'), '2026. 11. 27. 00:01')
     assert.equal(formatDate('not a date', 'en'), '')
     assert.equal(formatDateTime('', 'en'), '')
+  })
+
+  test('today is the UK date: just after midnight in summer the UTC date is still yesterday', () => {
+    assert.equal(ukToday(new Date('2026-07-14T23:30:00Z')), '2026-07-15')
+    assert.equal(ukToday(new Date('2026-01-14T23:30:00Z')), '2026-01-14')
   })
 
   test('our language codes become Intl locales: British English for en', () => {

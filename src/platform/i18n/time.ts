@@ -95,3 +95,9 @@ export function formatDateTime(value: string | Date, lang: string | undefined): 
         timeZone: UK_TIME_ZONE,
       })
 }
+
+/**
+ * Today's date (YYYY-MM-DD) in the UK. Between midnight and 01:00 in summer the UTC date is still yesterday's, so
+ * "not in the future" checks and pre-filled dates use this, never the UTC date.
+ */
+export const ukToday = (now: Date = new Date()): string => utcToWallTime(now).date
