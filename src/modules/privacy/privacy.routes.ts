@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { formatDate } from '../../platform/i18n/index.js'
 import path from 'node:path'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -99,7 +100,7 @@ export function registerPrivacyRoutes(app: FastifyInstance, ctx: PlatformContext
         subject: req.t('privacy.mail.requestedSubject'),
         body: req.t('privacy.mail.requestedBody', {
           name: req.actor.name,
-          date: request.dueAt.slice(0, 10),
+          date: formatDate(request.dueAt, req.lang),
           url: `${ctx.config.publicUrl}/account/your-data`,
         }),
       })
@@ -107,7 +108,7 @@ export function registerPrivacyRoutes(app: FastifyInstance, ctx: PlatformContext
       req,
       reply,
       'success',
-      req.t('privacy.erasure.requested', { date: request.dueAt.slice(0, 10) }),
+      req.t('privacy.erasure.requested', { date: formatDate(request.dueAt, req.lang) }),
     )
     return reply.redirect('/account/your-data', 303)
   })

@@ -571,14 +571,18 @@ for (const kind of await testDatabases()) {
       assert.equal(unconfirmed.statusCode, 400)
       assert.match(unconfirmed.body, /govuk-error-summary/)
       assert.equal((await r.post('/account/your-data/erasure', { confirm: 'yes' })).statusCode, 303)
-      assert.match((await r.get('/account/your-data')).body, /unless you cancel/)
+      const yourData = (await r.get('/account/your-data')).body
+      assert.match(yourData, /unless you cancel/)
+      // The date is written as people write dates, not as it is stored.
+      assert.match(yourData, /Your data will be erased on \d{1,2} [A-Z][a-z]+ \d{4}\./)
       const mail = await t.testDb.db
         .selectFrom('mail_outbox')
-        .select('subject')
+        .select(['subject', 'body'])
         .where('to_address', '=', user.email)
         .where('subject', '=', 'Your request to erase your data')
         .execute()
       assert.equal(mail.length, 1)
+      assert.match(mail[0]!.body, /It will be carried out on \d{1,2} [A-Z][a-z]+ \d{4}\./)
       assert.equal((await r.post('/account/your-data/erasure/cancel', {})).statusCode, 303)
       assert.equal((await privacy.runPurge(later(30))).erasures, 0, 'a cancelled request is never carried out')
       assert.ok(
